@@ -1,0 +1,9 @@
+/** Unit tests are pure; integration tests start real servers (see test/integration/fixture.ts). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,204 @@
+/**
+ * The one error hierarchy of flightsql (PEP 249's), the gRPC status -> class mapping, and
+ * secret redaction. Every layer throws these; `dbapi/` re-exports them.
+ */
+import { status as Status, type Metadata, type StatusObject } from '@grpc/grpc-js';
+
+/** Extra facts an error can carry. */
+export interface ErrorDetails {
+  /** gRPC status code (`@grpc/grpc-js` `status`), when the error came from a call. */
+  readonly grpcCode?: number;
+  /** HTTP status, when the error came from an HTTP answer. */
+  readonly httpStatus?: number;
+  /** The server's own message, as sent (redacted). */
+  readonly serverMessage?: string;
+  /** Trailing metadata of the failed call, if any. */
+  readonly trailers?: Record<string, string | string[]>;
+  /** The underlying error. */
+  readonly cause?: unknown;
+}
+
+/** PEP 249 `Error`: the base class of every error flightsql raises. */
+export class Error extends globalThis.Error {
+  /** gRPC status code, when the error came from a gRPC call. */
+  readonly grpcCode?: number;
+  /** HTTP status, when the error came from an HTTP answer. */
+  readonly httpStatus?: number;
+  /** The server's message, redacted. */
+  readonly serverMessage?: string;
+  /** Trailing metadata of the failed call. */
+  readonly trailers?: Record<string, string | string[]>;
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(redact(message), details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    if (details.grpcCode !== undefined) this.grpcCode = details.grpcCode;
+    if (details.httpStatus !== undefined) this.httpStatus = details.httpStatus;
+    if (details.serverMessage !== undefined) this.serverMessage = redact(details.serverMessage);
+    if (details.trailers !== undefined) this.trailers = details.trailers;
+  }
+
+  /** Name of the gRPC status code, e.g. `INVALID_ARGUMENT`. */
+  get grpcStatus(): string | undefined {
+    return this.grpcCode === undefined ? undefined : Status[this.grpcCode];
+  }
+}
+
+/** PEP 249 `Warning`: an important notice, not an error. */
+export class Warning extends globalThis.Error {
+  constructor(message: string) {
+    super(redact(message));
+    this.name = 'Warning';
+  }
+}
+
+/** Errors of the interface rather than of the database: misuse, closed objects, protocol violations. */
+export class InterfaceError extends Error {}
+/** Errors reported by the database. */
+export class DatabaseError extends Error {}
+/** Problems with the processed data: out-of-range or unconvertible values. */
+export class DataError extends DatabaseError {}
+/** Errors of the database's operation: connection lost, authentication, timeouts, cancellation. */
+export class OperationalError extends DatabaseError {}
+/** Relational integrity violated, e.g. a duplicate key or an object that already exists. */
+export class IntegrityError extends DatabaseError {}
+/** The database hit an internal error. */
+export class InternalError extends DatabaseError {}
+/** Programming errors: bad SQL, unknown tables, wrong arguments. */
+export class ProgrammingError extends DatabaseError {}
+/** A method or database API that the server does not support. */
+export class NotSupportedError extends DatabaseError {}
+/** A peer broke the Arrow Flight (or IPC) protocol. */
+export class ProtocolError extends InterfaceError {}
+
+/** Builds the error for a violation of the Flight/IPC protocol by the peer. */
+export function protocolError(message: string): ProtocolError {
+  return new ProtocolError(`Flight protocol violation: ${message}`);
+}
+
+/** Builds the error for using an object after `close()`. */
+export function closedError(what: string): InterfaceError {
+  return new InterfaceError(`${what} is closed`);
+}
+
+type ErrorClass = new (message: string, details?: ErrorDetails) => Error;
+
+const classForCode: Readonly<Record<number, ErrorClass>> = {
+  [Status.CANCELLED]: OperationalError,
+  [Status.UNKNOWN]: DatabaseError,
+  [Status.INVALID_ARGUMENT]: ProgrammingError,
+  [Status.DEADLINE_EXCEEDED]: OperationalError,
+  [Status.NOT_FOUND]: ProgrammingError,
+  [Status.ALREADY_EXISTS]: IntegrityError,
+  [Status.PERMISSION_DENIED]: OperationalError,
+  [Status.RESOURCE_EXHAUSTED]: OperationalError,
+  [Status.FAILED_PRECONDITION]: ProgrammingError,
+  [Status.ABORTED]: OperationalError,
+  [Status.OUT_OF_RANGE]: DataError,
+  [Status.UNIMPLEMENTED]: NotSupportedError,
+  [Status.INTERNAL]: InternalError,
+  [Status.UNAVAILABLE]: OperationalError,
+  [Status.DATA_LOSS]: InternalError,
+  [Status.UNAUTHENTICATED]: OperationalError,
+};
+
+/** The error class for a gRPC status code. */
+export function errorClassFor(code: number): ErrorClass {
+  return classForCode[code] ?? DatabaseError;
+}
+
+// grpc-js reports a non-gRPC answer (a web server, a proxy, the wrong port) like this.
+const httpAnswer = /Received HTTP status code (\d+)|Unexpected content-type '([^']*)'/;
+
+/**
+ * Turns a failed gRPC call's status into the matching flightsql error (the one place where
+ * gRPC codes become classes). `context` names what was being done, e.g. `DoGet`.
+ */
+export function errorFromStatus(status: Partial<StatusObject> & { code: number }, context?: string): Error {
+  const details = status.details ?? '';
+  const prefix = context ? `${context}: ` : '';
+  const trailers = status.metadata ? metadataToObject(status.metadata) : undefined;
+  const http = httpAnswer.exec(details);
+  if (http) {
+    const httpStatus = http[1] ? Number(http[1]) : undefined;
+    return new OperationalError(
+      `${prefix}the server answered with plain HTTP${httpStatus ? ` ${httpStatus}` : ''}${
+        http[2] ? ` (${http[2]})` : ''
+      }, not gRPC: check that host and port point at an Arrow Flight SQL endpoint (${details})`,
+      { grpcCode: status.code, httpStatus, serverMessage: details, trailers },
+    );
+  }
+  const Class = errorClassFor(status.code);
+  const codeName = Status[status.code] ?? String(status.code);
+  return new Class(`${prefix}${details || codeName} [${codeName}]`, {
+    grpcCode: status.code,
+    serverMessage: details,
+    trailers,
+  });
+}
+
+/** Wraps anything thrown by the transport into a flightsql error (flightsql errors pass through). */
+export function toError(err: unknown, context?: string): Error {
+  if (err instanceof Error) return err;
+  if (isStatusLike(err)) return errorFromStatus(err, context);
+  const message = err instanceof globalThis.Error ? err.message : String(err);
+  return new InterfaceError(context ? `${context}: ${message}` : message, { cause: err });
+}
+
+function isStatusLike(err: unknown): err is StatusObject {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { code?: unknown }).code === 'number' &&
+    'details' in err
+  );
+}
+
+/** Plain-object copy of gRPC metadata, secrets redacted. */
+export function metadataToObject(metadata: Metadata): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, values] of Object.entries(metadata.getMap())) {
+    out[key] = isSecretHeader(key) ? '[redacted]' : String(values);
+  }
+  // getMap keeps only the first value of repeated keys; keep them all.
+  for (const key of Object.keys(out)) {
+    const all = metadata.get(key);
+    if (all.length > 1 && !isSecretHeader(key)) out[key] = all.map(String);
+  }
+  return out;
+}
+
+const secretHeaders = new Set(['authorization', 'auth-token-bin', 'cookie', 'set-cookie', 'x-api-key']);
+
+/** True for header names whose values are credentials. */
+export function isSecretHeader(name: string): boolean {
+  return secretHeaders.has(name.toLowerCase());
+}
+
+const registeredSecrets = new Set<string>();
+
+/**
+ * Registers a secret (a token or password) so that `redact` removes it from every error
+ * message and log line, wherever it appears.
+ */
+export function registerSecret(secret: string | undefined): void {
+  if (secret && secret.length >= 4) registeredSecrets.add(secret);
+}
+
+const secretPatterns: readonly RegExp[] = [
+  /\b(authorization\s*[:=]\s*)(bearer|basic|token)?\s*[^\s,;'"]+/gi,
+  /\b((?:password|passwd|pwd|token|auth-token-bin|api[_-]?key|secret)\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s&,;'"]+)/gi,
+  /\b(bearer\s+)[A-Za-z0-9._~+/=-]+/gi,
+  /(\/\/[^/\s:@]+:)[^/\s@]+@/g,
+];
+
+/** Removes credentials from a text: registered secrets, auth headers, `password=` and URL user info. */
+export function redact(text: string): string {
+  let out = text;
+  for (const secret of registeredSecrets) out = out.split(secret).join('[redacted]');
+  out = out.replace(secretPatterns[0]!, (_m, p1: string, scheme?: string) => `${p1}${scheme ? `${scheme} ` : ''}[redacted]`);
+  out = out.replace(secretPatterns[1]!, '$1[redacted]');
+  out = out.replace(secretPatterns[2]!, '$1[redacted]');
+  out = out.replace(secretPatterns[3]!, '$1[redacted]@');
+  return out;
+}

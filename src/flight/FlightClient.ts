@@ -1,0 +1,523 @@
+/**
+ * Arrow Flight over @grpc/grpc-js: one method per FlightService RPC, and one private `#call`
+ * setup that merges headers, auth, cookies, deadline and AbortSignal.
+ */
+import {
+  Client,
+  credentials as grpcCredentials,
+  Metadata,
+  type CallOptions as GrpcCallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type ClientDuplexStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { once } from 'node:events';
+import { RecordBatch, Table, type Schema } from 'apache-arrow';
+import { InterfaceError, metadataToObject, registerSecret, toError } from '../errors';
+import * as pb from '../proto/Flight';
+import { CookieJar } from './cookies';
+import { FlightDataEncoder } from './encode';
+import { decodeFlightData, encodeFlightData, type OutgoingFlightData, type RawFlightData } from './flightData';
+import { cancelledError, FlightStreamReader } from './FlightStreamReader';
+import { locationUri, parseLocation, type Endpoint, type TlsOptions } from './options';
+import {
+  decodeSchema,
+  descriptorToProto,
+  flightInfoFromProto,
+  pollInfoFromProto,
+  type FlightDescriptor,
+  type FlightInfo,
+  type PollInfo,
+  type Ticket,
+} from './types';
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Aborting cancels the call; the pending promise or read rejects with an OperationalError. */
+  readonly signal?: AbortSignal;
+  /** Deadline of the call in milliseconds (the whole stream, for streaming calls). */
+  readonly timeoutMs?: number;
+  /** Extra headers for this call (override the client's). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Receives the response headers. */
+  readonly onHeaders?: (headers: Record<string, string | string[]>) => void;
+  /** Receives the trailing metadata when the call ends. */
+  readonly onTrailers?: (trailers: Record<string, string | string[]>) => void;
+}
+
+/** How a FlightClient connects and authenticates. */
+export interface FlightClientOptions {
+  /**
+   * TLS: `true` for system roots, an object for a custom CA / client certificate, `false` for
+   * plaintext. Defaults to what the location's scheme says.
+   */
+  readonly tls?: boolean | TlsOptions;
+  /** Bearer token sent as `authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** With `password`: basic-auth Handshake on first use; the token the server returns is kept. */
+  readonly username?: string;
+  readonly password?: string;
+  /** Headers sent with every call (e.g. `database`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Default deadline of each call in milliseconds (none by default). */
+  readonly timeoutMs?: number;
+  /** Keep cookies the server sets and send them back (default true; Flight SQL sessions need it). */
+  readonly cookies?: boolean;
+  /** Extra grpc-js channel options. */
+  readonly channelOptions?: ChannelOptions;
+}
+
+/** An action the server supports. */
+export interface ActionType {
+  readonly type: string;
+  readonly description: string;
+}
+
+/** Input of DoPut/DoExchange: batches, a Table, or an (async) iterable of batches. */
+export type BatchSource = Table | RecordBatch | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
+
+const FLIGHT_SERVICE = pb.FlightServiceService;
+
+type AuthState =
+  | { kind: 'none' }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'token-bin'; token: Uint8Array }
+  | { kind: 'basic'; username: string; password: string };
+
+/** An Arrow Flight client for one location. */
+export class FlightClient implements AsyncDisposable {
+  readonly #endpoint: Endpoint;
+  readonly #client: Client;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #timeoutMs: number | undefined;
+  readonly #cookies: CookieJar | undefined;
+  #auth: AuthState;
+  #handshake: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(location: string, options: FlightClientOptions = {}) {
+    const parsed = parseLocation(location, options.tls !== undefined && options.tls !== false);
+    const tls = options.tls === undefined ? parsed.tls : options.tls !== false;
+    this.#endpoint = { ...parsed, tls };
+    const tlsOptions = typeof options.tls === 'object' ? options.tls : {};
+    const channelOptions: ChannelOptions = {
+      // Flight results are big: no 4 MiB limits.
+      'grpc.max_receive_message_length': -1,
+      'grpc.max_send_message_length': -1,
+      ...(tlsOptions.serverName
+        ? { 'grpc.ssl_target_name_override': tlsOptions.serverName, 'grpc.default_authority': tlsOptions.serverName }
+        : {}),
+      ...options.channelOptions,
+    };
+    this.#client = new Client(this.#endpoint.address, channelCredentials(tls, tlsOptions), channelOptions);
+    this.#headers = { ...options.headers };
+    this.#timeoutMs = options.timeoutMs;
+    this.#cookies = options.cookies === false ? undefined : new CookieJar();
+    registerSecret(options.token);
+    registerSecret(options.password);
+    if (options.token) this.#auth = { kind: 'bearer', token: options.token };
+    else if (options.username !== undefined && options.password !== undefined) {
+      this.#auth = { kind: 'basic', username: options.username, password: options.password };
+    } else this.#auth = { kind: 'none' };
+  }
+
+  /** The location this client talks to, as a URI. */
+  get location(): string {
+    return locationUri(this.#endpoint);
+  }
+
+  /**
+   * Basic-auth Handshake: sends the credentials and keeps the token the server returns, either
+   * as an `authorization: Bearer` response header or, in the older convention, as the
+   * HandshakeResponse payload (then sent back as `auth-token-bin`).
+   */
+  async authenticateBasicToken(username: string, password: string, options: CallOptions = {}): Promise<void> {
+    registerSecret(password);
+    const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    const setup = this.#setup('Handshake', options, { authorization: basic });
+    const call = this.#client.makeBidiStreamRequest(
+      FLIGHT_SERVICE.handshake.path,
+      FLIGHT_SERVICE.handshake.requestSerialize,
+      FLIGHT_SERVICE.handshake.responseDeserialize,
+      setup.metadata,
+      setup.callOptions,
+    ) as ClientDuplexStream<pb.HandshakeRequest, pb.HandshakeResponse>;
+    setup.attach(call);
+    let bearer: string | undefined;
+    call.on('metadata', (md: Metadata) => {
+      const value = md.get('authorization')[0];
+      if (typeof value === 'string' && /^bearer /i.test(value)) bearer = value.slice(7).trim();
+    });
+    const payload = Buffer.from(pb.BasicAuth.encode({ username, password }).finish());
+    call.write({ protocolVersion: 0n, payload });
+    call.end();
+    let tokenBytes: Uint8Array | undefined;
+    try {
+      for await (const response of call as AsyncIterable<pb.HandshakeResponse>) {
+        if (response.payload.byteLength > 0) tokenBytes = response.payload;
+      }
+    } catch (err) {
+      throw setup.error(err);
+    } finally {
+      setup.done();
+    }
+    if (bearer) {
+      registerSecret(bearer);
+      this.#auth = { kind: 'bearer', token: bearer };
+    } else if (tokenBytes) {
+      registerSecret(Buffer.from(tokenBytes).toString());
+      this.#auth = { kind: 'token-bin', token: tokenBytes };
+    } else {
+      this.#auth = { kind: 'none' };
+    }
+  }
+
+  /** Sends a Handshake with custom requests and returns the server's responses. */
+  async handshake(
+    requests: readonly pb.HandshakeRequest[],
+    options: CallOptions = {},
+  ): Promise<pb.HandshakeResponse[]> {
+    await this.#ready(options);
+    const setup = this.#setup('Handshake', options);
+    const call = this.#client.makeBidiStreamRequest(
+      FLIGHT_SERVICE.handshake.path,
+      FLIGHT_SERVICE.handshake.requestSerialize,
+      FLIGHT_SERVICE.handshake.responseDeserialize,
+      setup.metadata,
+      setup.callOptions,
+    ) as ClientDuplexStream<pb.HandshakeRequest, pb.HandshakeResponse>;
+    setup.attach(call);
+    for (const request of requests) call.write(request);
+    call.end();
+    const out: pb.HandshakeResponse[] = [];
+    try {
+      for await (const response of call as AsyncIterable<pb.HandshakeResponse>) out.push(response);
+    } catch (err) {
+      throw setup.error(err);
+    } finally {
+      setup.done();
+    }
+    return out;
+  }
+
+  /** ListFlights: the flights the server offers, filtered by opaque `criteria`. */
+  async *listFlights(criteria: Uint8Array = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<FlightInfo> {
+    for await (const info of this.#serverStream('listFlights', { expression: Buffer.from(criteria) }, options)) {
+      yield flightInfoFromProto(info as pb.FlightInfo);
+    }
+  }
+
+  /** GetFlightInfo: how to fetch the result of `descriptor`. */
+  async getFlightInfo(descriptor: FlightDescriptor, options: CallOptions = {}): Promise<FlightInfo> {
+    const info = await this.#unary<pb.FlightInfo>('getFlightInfo', descriptorToProto(descriptor), options);
+    return flightInfoFromProto(info);
+  }
+
+  /** PollFlightInfo: starts or continues a long-running query. */
+  async pollFlightInfo(descriptor: FlightDescriptor, options: CallOptions = {}): Promise<PollInfo> {
+    const poll = await this.#unary<pb.PollInfo>('pollFlightInfo', descriptorToProto(descriptor), options);
+    return pollInfoFromProto(poll);
+  }
+
+  /** GetSchema: the schema of the result of `descriptor`, without running it. */
+  async getSchema(descriptor: FlightDescriptor, options: CallOptions = {}): Promise<Schema> {
+    const result = await this.#unary<pb.SchemaResult>('getSchema', descriptorToProto(descriptor), options);
+    return decodeSchema(result.schema);
+  }
+
+  /** DoGet: opens the stream of `ticket`; resolves once its schema has arrived. */
+  async doGet(ticket: Ticket, options: CallOptions = {}): Promise<FlightStreamReader> {
+    await this.#ready(options);
+    const setup = this.#setup('DoGet', options);
+    const call = this.#client.makeServerStreamRequest(
+      FLIGHT_SERVICE.doGet.path,
+      FLIGHT_SERVICE.doGet.requestSerialize,
+      decodeFlightData,
+      { ticket: Buffer.from(ticket.ticket) },
+      setup.metadata,
+      setup.callOptions,
+    );
+    return setup.openReader(call);
+  }
+
+  /**
+   * DoPut: uploads `batches` for `descriptor` and returns the app_metadata of each PutResult.
+   * Writes wait for the transport (backpressure). If reading `batches` throws, the call is
+   * cancelled and that error wins over the server's.
+   */
+  async doPut(
+    descriptor: FlightDescriptor,
+    batches: BatchSource,
+    options: CallOptions & { schema?: Schema } = {},
+  ): Promise<Uint8Array[]> {
+    await this.#ready(options);
+    const setup = this.#setup('DoPut', options);
+    const call = this.#client.makeBidiStreamRequest(
+      FLIGHT_SERVICE.doPut.path,
+      encodeFlightData,
+      FLIGHT_SERVICE.doPut.responseDeserialize,
+      setup.metadata,
+      setup.callOptions,
+    ) as ClientDuplexStream<OutgoingFlightData, pb.PutResult>;
+    setup.attach(call);
+    const results: Uint8Array[] = [];
+    const responses = (async () => {
+      for await (const result of call as AsyncIterable<pb.PutResult>) results.push(result.appMetadata);
+    })();
+    responses.catch(() => undefined);
+    try {
+      await writeBatches(call, descriptorToProto(descriptor), batches, options.schema);
+    } catch (err) {
+      if (err instanceof WriteStopped) {
+        // The server ended the call while we wrote: its status is the error to report.
+      } else {
+        call.cancel();
+        setup.done();
+        throw toError(err, 'DoPut');
+      }
+    }
+    try {
+      await responses;
+    } catch (err) {
+      throw setup.error(err);
+    } finally {
+      setup.done();
+    }
+    return results;
+  }
+
+  /**
+   * DoExchange: sends `batches` and reads the server's stream at the same time. Resolves to the
+   * reader once the server's schema arrived (servers that answer only after the upload must
+   * still send their schema first, per the Flight spec's DoExchange example).
+   */
+  async doExchange(
+    descriptor: FlightDescriptor,
+    batches: BatchSource,
+    options: CallOptions & { schema?: Schema } = {},
+  ): Promise<FlightStreamReader> {
+    await this.#ready(options);
+    const setup = this.#setup('DoExchange', options);
+    const call = this.#client.makeBidiStreamRequest(
+      FLIGHT_SERVICE.doExchange.path,
+      encodeFlightData,
+      decodeFlightData,
+      setup.metadata,
+      setup.callOptions,
+    ) as ClientDuplexStream<OutgoingFlightData, RawFlightData>;
+    writeBatches(call, descriptorToProto(descriptor), batches, options.schema).catch((err: unknown) => {
+      if (!(err instanceof WriteStopped)) call.cancel();
+    });
+    return setup.openReader(call);
+  }
+
+  /** DoAction: runs `type` with `body` and yields the body of each Result. */
+  async *doAction(type: string, body: Uint8Array = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<Uint8Array> {
+    for await (const result of this.#serverStream('doAction', { type, body: Buffer.from(body) }, options)) {
+      yield (result as pb.Result).body;
+    }
+  }
+
+  /** ListActions: the actions the server supports. */
+  async listActions(options: CallOptions = {}): Promise<ActionType[]> {
+    const out: ActionType[] = [];
+    for await (const action of this.#serverStream('listActions', {}, options)) {
+      const { type, description } = action as pb.ActionType;
+      out.push({ type, description });
+    }
+    return out;
+  }
+
+  /** Closes the channel. Calls in flight are cancelled. A second close is a no-op. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#client.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #ready(options: CallOptions): Promise<void> {
+    if (this.#closed) throw new InterfaceError('FlightClient is closed');
+    if (this.#auth.kind !== 'basic') return;
+    const { username, password } = this.#auth;
+    this.#handshake ??= this.authenticateBasicToken(username, password, options).catch((err: unknown) => {
+      this.#handshake = undefined;
+      throw err;
+    });
+    await this.#handshake;
+  }
+
+  async #unary<T>(method: 'getFlightInfo' | 'pollFlightInfo' | 'getSchema', request: unknown, options: CallOptions): Promise<T> {
+    await this.#ready(options);
+    const def = FLIGHT_SERVICE[method];
+    const setup = this.#setup(def.path.slice(def.path.lastIndexOf('/') + 1), options);
+    return new Promise<T>((resolve, reject) => {
+      const call = this.#client.makeUnaryRequest(
+        def.path,
+        def.requestSerialize as (value: unknown) => Buffer,
+        def.responseDeserialize,
+        request,
+        setup.metadata,
+        setup.callOptions,
+        (err: ServiceError | null, value?: unknown) => {
+          setup.done();
+          if (err) reject(setup.error(err));
+          else resolve(value as T);
+        },
+      );
+      setup.attach(call);
+    });
+  }
+
+  async *#serverStream(
+    method: 'listFlights' | 'doAction' | 'listActions',
+    request: unknown,
+    options: CallOptions,
+  ): AsyncGenerator<unknown> {
+    await this.#ready(options);
+    const def = FLIGHT_SERVICE[method];
+    const setup = this.#setup(def.path.slice(def.path.lastIndexOf('/') + 1), options);
+    const call = this.#client.makeServerStreamRequest(
+      def.path,
+      def.requestSerialize as (value: unknown) => Buffer,
+      def.responseDeserialize as (value: Buffer) => unknown,
+      request,
+      setup.metadata,
+      setup.callOptions,
+    );
+    setup.attach(call);
+    let finished = false;
+    try {
+      for await (const message of call) yield message;
+      finished = true;
+    } catch (err) {
+      finished = true;
+      throw setup.error(err);
+    } finally {
+      if (!finished) call.cancel();
+      setup.done();
+    }
+  }
+
+  /** Everything a call needs: metadata, deadline, abort wiring, header callbacks, error mapping. */
+  #setup(context: string, options: CallOptions, extraHeaders?: Record<string, string>) {
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries(this.#headers)) metadata.set(key.toLowerCase(), value);
+    for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key.toLowerCase(), value);
+    if (extraHeaders) for (const [key, value] of Object.entries(extraHeaders)) metadata.set(key, value);
+    else if (this.#auth.kind === 'bearer') metadata.set('authorization', `Bearer ${this.#auth.token}`);
+    else if (this.#auth.kind === 'token-bin') metadata.set('auth-token-bin', Buffer.from(this.#auth.token));
+    const cookie = this.#cookies?.header();
+    if (cookie) metadata.set('cookie', cookie);
+
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const callOptions: GrpcCallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+    const signal = options.signal;
+    let abortReason: unknown;
+    let cancel: (() => void) | undefined;
+    let onAbort: (() => void) | undefined;
+    let reader: FlightStreamReader | undefined;
+    const cookies = this.#cookies;
+
+    const attach = (call: {
+      cancel(): void;
+      on(event: 'metadata', listener: (md: Metadata) => void): unknown;
+      on(event: 'status', listener: (status: { metadata: Metadata }) => void): unknown;
+    }) => {
+      call.on('metadata', (md: Metadata) => {
+        cookies?.store(md.get('set-cookie'));
+        options.onHeaders?.(metadataToObject(md));
+      });
+      if (options.onTrailers) call.on('status', (status) => options.onTrailers!(metadataToObject(status.metadata)));
+      cancel = () => call.cancel();
+      if (signal) {
+        onAbort = () => {
+          abortReason = signal.reason;
+          if (reader) reader.cancel(signal.reason);
+          else cancel?.();
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }
+    };
+    const done = () => {
+      if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+      onAbort = undefined;
+    };
+    const error = (err: unknown) => (abortReason !== undefined ? cancelledError(context, abortReason) : toError(err, context));
+    const openReader = async (call: Parameters<typeof FlightStreamReader.open>[0] & Parameters<typeof attach>[0]) => {
+      attach(call);
+      try {
+        reader = await FlightStreamReader.open(call, context, done);
+        if (abortReason !== undefined) reader.cancel(abortReason);
+        return reader;
+      } catch (err) {
+        done();
+        throw error(err);
+      }
+    };
+    return { metadata, callOptions, attach, done, error, openReader };
+  }
+}
+
+function channelCredentials(tls: boolean, options: TlsOptions): ChannelCredentials {
+  if (!tls) return grpcCredentials.createInsecure();
+  const bytes = (value: string | Uint8Array | undefined) => (value === undefined ? null : Buffer.from(value));
+  return grpcCredentials.createSsl(
+    bytes(options.ca),
+    bytes(options.key),
+    bytes(options.cert),
+    options.disableCertificateVerification
+      ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
+      : undefined,
+  );
+}
+
+/** The server ended the call while we were still writing. */
+class WriteStopped extends globalThis.Error {}
+
+/**
+ * Writes a Schema message carrying `descriptor`, then every batch, waiting for 'drain' when the
+ * transport is full, then half-closes.
+ */
+async function writeBatches(
+  call: ClientDuplexStream<OutgoingFlightData, unknown>,
+  descriptor: pb.FlightDescriptor,
+  source: BatchSource,
+  schema: Schema | undefined,
+): Promise<void> {
+  const encoder = new FlightDataEncoder();
+  const descriptorBytes = pb.FlightDescriptor.encode(descriptor).finish();
+  let ended = false;
+  const onEnd = () => (ended = true);
+  call.once('status', onEnd);
+  call.once('error', onEnd);
+  const write = async (message: OutgoingFlightData) => {
+    if (ended || call.destroyed) throw new WriteStopped();
+    if (!call.write(message)) {
+      await Promise.race([once(call, 'drain'), once(call, 'status')]);
+    }
+  };
+  let schemaSent = false;
+  const sendSchema = async (s: Schema) => {
+    schemaSent = true;
+    await write(encoder.schema(s, { descriptor: descriptorBytes }));
+  };
+  const batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch> =
+    source instanceof Table ? source.batches : source instanceof RecordBatch ? [source] : source;
+  if (source instanceof Table && !schema) schema = source.schema;
+  if (schema) await sendSchema(schema);
+  for await (const batch of batches) {
+    if (!schemaSent) await sendSchema(batch.schema);
+    for (const message of encoder.batch(batch)) await write(message);
+  }
+  if (!schemaSent) {
+    throw new InterfaceError('no schema to send: pass `schema` when the input has no batches');
+  }
+  if (!ended) call.end();
+}
+

@@ -1,0 +1,206 @@
+/**
+ * The reader of one Flight stream (DoGet, DoExchange): batches straight off the gRPC call,
+ * pulled only when the consumer asks, so a slow consumer pauses the stream.
+ */
+import { status as Status, type Metadata, type StatusObject } from '@grpc/grpc-js';
+import { RecordBatch, Schema, Table } from 'apache-arrow';
+import { Error as FlightSQLError, OperationalError, metadataToObject, toError } from '../errors';
+import { RowConverter, type Row, type ValueOptions } from '../values';
+import { FlightDataDecoder } from './decode';
+import type { RawFlightData } from './flightData';
+
+/** One message of a stream: a batch and the application metadata sent with it. */
+export interface FlightStreamChunk {
+  /** The batch; null when the message carried only `app_metadata`. */
+  readonly data: RecordBatch | null;
+  /** `app_metadata` of the message, if any was sent. */
+  readonly appMetadata: Uint8Array | undefined;
+}
+
+/** The part of a grpc-js call the reader needs (a ClientReadableStream or ClientDuplexStream). */
+export interface ReadableCall extends AsyncIterable<RawFlightData> {
+  cancel(): void;
+  on(event: 'metadata', listener: (metadata: Metadata) => void): this;
+  on(event: 'status', listener: (status: StatusObject) => void): this;
+}
+
+type State = 'open' | 'done' | 'cancelled' | 'failed';
+
+/**
+ * Reads one Flight stream. Obtain it from `FlightClient.doGet()` (the schema has arrived by
+ * then). Iterate it for RecordBatches, or use `readChunk()`, `readAll()`, `rows()`.
+ * Leaving a `for await` early, `cancel()`, an AbortSignal or a timeout all cancel the call.
+ */
+export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisposable {
+  readonly #call: ReadableCall;
+  readonly #messages: AsyncIterator<RawFlightData>;
+  readonly #decoder = new FlightDataDecoder();
+  readonly #context: string;
+  #state: State = 'open';
+  #error: FlightSQLError | undefined;
+  #headers: Record<string, string | string[]> = {};
+  #trailers: Record<string, string | string[]> | undefined;
+  #pending: FlightStreamChunk[] = [];
+  #onFinish: (() => void) | undefined;
+
+  private constructor(call: ReadableCall, context: string, onFinish?: () => void) {
+    this.#call = call;
+    this.#context = context;
+    this.#onFinish = onFinish;
+    call.on('metadata', (metadata) => (this.#headers = metadataToObject(metadata)));
+    call.on('status', (status) => (this.#trailers = metadataToObject(status.metadata)));
+    this.#messages = call[Symbol.asyncIterator]();
+  }
+
+  /**
+   * Wraps a started call and reads up to the Schema message. `onFinish` runs once when the
+   * stream ends, fails or is cancelled (used to release AbortSignal listeners and timers).
+   */
+  static async open(call: ReadableCall, context: string, onFinish?: () => void): Promise<FlightStreamReader> {
+    const reader = new FlightStreamReader(call, context, onFinish);
+    while (!reader.#decoder.schema) {
+      const chunk = await reader.#next();
+      if (chunk === null) break;
+      if (chunk.appMetadata || chunk.data) reader.#pending.push(chunk);
+    }
+    return reader;
+  }
+
+  /** The stream's schema (empty if the server ended the stream without sending one). */
+  get schema(): Schema {
+    return this.#decoder.schema ?? new Schema([]);
+  }
+
+  /** Response headers of the call. */
+  get headers(): Readonly<Record<string, string | string[]>> {
+    return this.#headers;
+  }
+
+  /** Trailing metadata; undefined until the stream has ended. */
+  get trailers(): Readonly<Record<string, string | string[]>> | undefined {
+    return this.#trailers;
+  }
+
+  /** `'open'`, `'done'` (read to the end), `'cancelled'` or `'failed'`. */
+  get state(): State {
+    return this.#state;
+  }
+
+  /** How many buffers had to be copied because the wire left them misaligned for their type. */
+  get alignmentCopies(): number {
+    return this.#decoder.alignmentCopies;
+  }
+
+  /** Reads the next message that carries a batch or app metadata; null at the end. */
+  async readChunk(): Promise<FlightStreamChunk | null> {
+    const pending = this.#pending.shift();
+    if (pending) return pending;
+    return this.#next();
+  }
+
+  async #next(): Promise<FlightStreamChunk | null> {
+    if (this.#state !== 'open') {
+      if (this.#error) throw this.#error;
+      return null;
+    }
+    try {
+      for (;;) {
+        const result = await this.#messages.next();
+        if (result.done) {
+          this.#finish('done');
+          return null;
+        }
+        const message = result.value;
+        const payload = this.#decoder.decode(message);
+        const appMetadata = message.appMetadata.byteLength > 0 ? message.appMetadata : undefined;
+        if (payload.kind === 'batch') return { data: payload.batch, appMetadata };
+        if (appMetadata) return { data: null, appMetadata };
+      }
+    } catch (err) {
+      throw this.#fail(err);
+    }
+  }
+
+  #fail(err: unknown): FlightSQLError {
+    if (this.#state === 'cancelled' && this.#error) return this.#error;
+    const error = toError(err, this.#context);
+    this.#error = error;
+    if (this.#state === 'open') {
+      this.#finish('failed');
+      this.#call.cancel();
+    }
+    return error;
+  }
+
+  #finish(state: State): void {
+    this.#state = state;
+    const onFinish = this.#onFinish;
+    this.#onFinish = undefined;
+    onFinish?.();
+  }
+
+  /** Reads every remaining batch into one Table (the one method that buffers a whole result). */
+  async readAll(): Promise<Table> {
+    const batches: RecordBatch[] = [];
+    for await (const batch of this) batches.push(batch);
+    return batches.length ? new Table(batches) : new Table(this.schema);
+  }
+
+  /** Iterates the remaining RecordBatches; leaving the loop early cancels the call. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch> {
+    let finished = false;
+    try {
+      for (;;) {
+        const chunk = await this.readChunk();
+        if (chunk === null) {
+          finished = true;
+          return;
+        }
+        if (chunk.data) yield chunk.data;
+      }
+    } finally {
+      if (!finished && this.#state === 'open') this.cancel('the consumer stopped reading');
+    }
+  }
+
+  /** Rows of each remaining batch, one array of rows per batch (the fast way to get rows). */
+  async *rowChunks(options?: ValueOptions): AsyncGenerator<Row[]> {
+    const converter = new RowConverter(this.schema, options);
+    for await (const batch of this) yield converter.rows(batch);
+  }
+
+  /** Every remaining row, converted per `options` (arrays by default, objects with `rowMode: 'object'`). */
+  async *rows(options?: ValueOptions): AsyncGenerator<Row> {
+    for await (const chunk of this.rowChunks(options)) yield* chunk;
+  }
+
+  /**
+   * Cancels the call. Reads after this, and reads in progress, fail with an OperationalError
+   * (gRPC CANCELLED) whose cause is `reason`. A no-op once the stream has ended.
+   */
+  cancel(reason?: unknown): void {
+    if (this.#state !== 'open') return;
+    this.#error = cancelledError(this.#context, reason);
+    this.#finish('cancelled');
+    this.#call.cancel();
+  }
+
+  /** Cancels the stream if it is still open. */
+  async close(): Promise<void> {
+    this.cancel('closed');
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** The error of a call the client cancelled (an AbortSignal, `cancel()`, `break`). */
+export function cancelledError(context: string, reason?: unknown): OperationalError {
+  const why =
+    reason instanceof globalThis.Error ? reason.message : reason === undefined ? 'cancelled' : String(reason);
+  return new OperationalError(`${context} cancelled by the client: ${why}`, {
+    grpcCode: Status.CANCELLED,
+    cause: reason,
+  });
+}

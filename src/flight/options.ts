@@ -1,0 +1,141 @@
+/**
+ * The one Flight-side module for locations, URIs, TLS and environment defaults.
+ */
+import { InterfaceError } from '../errors';
+
+/** TLS settings. `true` means TLS with the system's root certificates. */
+export interface TlsOptions {
+  /** PEM root certificate(s) to trust instead of the system roots. */
+  readonly ca?: string | Uint8Array;
+  /** PEM client certificate chain, for mutual TLS. */
+  readonly cert?: string | Uint8Array;
+  /** PEM private key of `cert`. */
+  readonly key?: string | Uint8Array;
+  /** Name to verify the server certificate against (and send as SNI), when it differs from the host. */
+  readonly serverName?: string;
+  /** Skip verification of the server certificate. Unsafe: for tests and private networks only. */
+  readonly disableCertificateVerification?: boolean;
+}
+
+/** A parsed location: where to connect and whether with TLS. */
+export interface Endpoint {
+  /** `host:port` as grpc-js wants it (IPv6 hosts in brackets). */
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+}
+
+/** The special location that means "the server you are already talking to" (Flight spec). */
+export const REUSE_CONNECTION = 'arrow-flight-reuse-connection://?';
+
+const schemes: Readonly<Record<string, boolean>> = {
+  'grpc:': false,
+  'grpc+tcp:': false,
+  'grpc+tls:': true,
+  'http:': false,
+  'https:': true,
+};
+
+/**
+ * Parses `grpc://`, `grpc+tcp://`, `grpc+tls://` (and `http(s)://`) location URIs, or a bare
+ * `host:port`. A bare address uses `defaultTls`; its port defaults to `defaultPort`.
+ */
+export function parseLocation(location: string, defaultTls = false, defaultPort?: number): Endpoint {
+  const text = location.trim();
+  if (!text) throw new InterfaceError('empty location');
+  const match = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(text);
+  if (match) {
+    const scheme = match[1]!.toLowerCase();
+    const tls = schemes[scheme];
+    if (tls === undefined) {
+      throw new InterfaceError(
+        `unsupported location scheme '${scheme}' in '${location}': use grpc://, grpc+tcp:// or grpc+tls://`,
+      );
+    }
+    let url: URL;
+    try {
+      url = new URL(text.replace(/^[^:]+:/, 'http:'));
+    } catch {
+      throw new InterfaceError(`invalid location '${location}'`);
+    }
+    const port = url.port ? Number(url.port) : (defaultPort ?? (tls ? 443 : undefined));
+    if (port === undefined) throw new InterfaceError(`location '${location}' has no port`);
+    return endpoint(url.hostname, port, tls);
+  }
+  const bare = /^(\[[^\]]+\]|[^:/\s]+)(?::(\d+))?$/.exec(text);
+  if (!bare) throw new InterfaceError(`invalid location '${location}': expected host:port or a grpc:// URI`);
+  const port = bare[2] ? Number(bare[2]) : (defaultPort ?? (defaultTls ? 443 : undefined));
+  if (port === undefined) throw new InterfaceError(`location '${location}' has no port`);
+  return endpoint(bare[1]!, port, defaultTls);
+}
+
+function endpoint(host: string, port: number, tls: boolean): Endpoint {
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new InterfaceError(`invalid port ${port}`);
+  const bareHost = host.replace(/^\[|\]$/g, '');
+  const address = bareHost.includes(':') ? `[${bareHost}]:${port}` : `${bareHost}:${port}`;
+  return { address, host: bareHost, port, tls };
+}
+
+/** The location URI of an endpoint, e.g. `grpc+tls://example.com:443`. */
+export function locationUri(endpoint: Endpoint): string {
+  return `${endpoint.tls ? 'grpc+tls' : 'grpc+tcp'}://${endpoint.address}`;
+}
+
+/** Reads an environment variable, treating empty as unset. */
+export function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** What `resolveSqlClientConfig` reads (the FlightSQLClient options that concern the connection). */
+export interface SqlClientConfigInput {
+  readonly host?: string;
+  readonly port?: number;
+  readonly insecure?: boolean;
+  readonly token?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly tls?: boolean | TlsOptions;
+  readonly disableServerVerification?: boolean;
+}
+
+/** Where and how a FlightSQLClient connects, after defaults and environment. */
+export interface SqlClientConfig {
+  readonly location: string;
+  readonly tls: boolean | TlsOptions;
+  readonly token?: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Resolves host, TLS, token and headers the way flightsql-dbapi does: a bare host name means
+ * TLS on port 443 (or `port`), `insecure` or `tls: false` means plaintext, a location URI says
+ * it all. INFLUX_HOST, INFLUX_TOKEN and INFLUX_DATABASE fill what the options leave out.
+ */
+export function resolveSqlClientConfig(options: SqlClientConfigInput): SqlClientConfig {
+  const host = options.host ?? env('INFLUX_HOST') ?? 'localhost';
+  const isUri = /^[a-z][a-z0-9+.-]*:\/\//i.test(host.trim());
+  let tls: boolean | TlsOptions;
+  let location: string;
+  if (isUri) {
+    const parsed = parseLocation(host, false, options.port);
+    if (options.tls === false && parsed.tls) {
+      throw new InterfaceError(`host '${host}' asks for TLS but tls is false`);
+    }
+    tls = parsed.tls ? (typeof options.tls === 'object' ? options.tls : true) : false;
+    location = locationUri(parsed);
+  } else {
+    const plaintext = options.insecure === true || options.tls === false;
+    const parsed = parseLocation(host, !plaintext, options.port ?? 443);
+    tls = plaintext ? false : typeof options.tls === 'object' ? options.tls : true;
+    location = locationUri(parsed);
+  }
+  if (options.disableServerVerification && tls !== false) {
+    tls = { ...(typeof tls === 'object' ? tls : {}), disableCertificateVerification: true };
+  }
+  const headers: Record<string, string> = {};
+  const database = env('INFLUX_DATABASE');
+  if (database && !options.metadata?.database) headers['database'] = database;
+  Object.assign(headers, options.metadata);
+  return { location, tls, token: options.token ?? env('INFLUX_TOKEN'), headers };
+}

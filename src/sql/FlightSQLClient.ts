@@ -1,0 +1,115 @@
+/**
+ * Flight SQL on top of `flight/`: each command method builds its message and hands it to one
+ * private helper (`#infoFor`, `#schemaFor`), as arrow-rs and arrow-go do.
+ */
+import type { Schema } from 'apache-arrow';
+import {
+  FlightClient,
+  type CallOptions,
+  type FlightInfo,
+  type FlightStreamReader,
+  type Ticket,
+  type TlsOptions,
+} from '../flight';
+import { resolveSqlClientConfig } from '../flight/options';
+import { packCommand, type CommandKind, type CommandMessage } from './commands';
+
+/** How to reach and authenticate with a Flight SQL server (flightsql-dbapi's options, in TypeScript). */
+export interface FlightSQLClientOptions {
+  /**
+   * The server. A bare name (`example.com`) means TLS on port 443, as in flightsql-dbapi;
+   * `name:port` sets the port; a location URI (`grpc://`, `grpc+tcp://`, `grpc+tls://`) says
+   * everything itself. Default: INFLUX_HOST, else `localhost`.
+   */
+  readonly host?: string;
+  /** Port, when `host` carries none (default 443). */
+  readonly port?: number;
+  /** Plaintext instead of TLS for a bare `host` (flightsql-dbapi `insecure`). */
+  readonly insecure?: boolean;
+  /** Bearer token. Default: INFLUX_TOKEN. */
+  readonly token?: string;
+  /** Basic-auth Handshake credentials; the server's token is kept for later calls. */
+  readonly username?: string;
+  readonly password?: string;
+  /** Headers sent with every call, e.g. `{ database: 'mydb' }` for InfluxDB 3. Default `database`: INFLUX_DATABASE. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Feature flags, kept as flightsql-dbapi keeps them (`features` of the client). */
+  readonly features?: Readonly<Record<string, string>>;
+  /** TLS: `false` for plaintext, `true` for system roots, or a custom CA / client certificate. */
+  readonly tls?: boolean | TlsOptions;
+  /** Skip server certificate verification (flightsql-dbapi `disable_server_verification`). Unsafe. */
+  readonly disableServerVerification?: boolean;
+  /** Default deadline of each call, in milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+/** Options of one statement. */
+export interface StatementOptions extends CallOptions {
+  /** Run inside this transaction (Flight SQL transaction id). */
+  readonly transactionId?: Uint8Array;
+}
+
+/** A Flight SQL client: statements, results and (in later layers) the rest of Flight SQL. */
+export class FlightSQLClient implements AsyncDisposable {
+  /** The Flight client underneath, for plain Flight RPCs. */
+  readonly flight: FlightClient;
+  /** Feature flags passed in the options. */
+  readonly features: Readonly<Record<string, string>>;
+
+  constructor(options: FlightSQLClientOptions = {}) {
+    const config = resolveSqlClientConfig(options);
+    this.flight = new FlightClient(config.location, {
+      tls: config.tls,
+      token: config.token,
+      username: options.username,
+      password: options.password,
+      headers: config.headers,
+      timeoutMs: options.timeoutMs,
+    });
+    this.features = { ...options.features };
+  }
+
+  /** Sends CommandStatementQuery through GetFlightInfo: how to fetch the result of `query`. */
+  async execute(query: string, options: StatementOptions = {}): Promise<FlightInfo> {
+    return this.#infoFor('CommandStatementQuery', { query, transactionId: txn(options) }, options);
+  }
+
+  /** Sends CommandStatementQuery through GetSchema: the result schema of `query`, without running it. */
+  async getExecuteSchema(query: string, options: StatementOptions = {}): Promise<Schema> {
+    return this.#schemaFor('CommandStatementQuery', { query, transactionId: txn(options) }, options);
+  }
+
+  /** DoGet: the stream of one endpoint's ticket. */
+  async doGet(ticket: Ticket, options: CallOptions = {}): Promise<FlightStreamReader> {
+    return this.flight.doGet(ticket, options);
+  }
+
+  /** Closes the connection. A second close is a no-op. */
+  async close(): Promise<void> {
+    await this.flight.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #infoFor<K extends CommandKind>(
+    kind: K,
+    message: Partial<CommandMessage<K>>,
+    options: CallOptions,
+  ): Promise<FlightInfo> {
+    return this.flight.getFlightInfo({ type: 'cmd', cmd: packCommand(kind, message) }, options);
+  }
+
+  async #schemaFor<K extends CommandKind>(
+    kind: K,
+    message: Partial<CommandMessage<K>>,
+    options: CallOptions,
+  ): Promise<Schema> {
+    return this.flight.getSchema({ type: 'cmd', cmd: packCommand(kind, message) }, options);
+  }
+}
+
+function txn(options: StatementOptions): Buffer | undefined {
+  return options.transactionId ? Buffer.from(options.transactionId) : undefined;
+}
