@@ -68,7 +68,7 @@ class AligningVectorLoader extends VectorLoader {
       : this.#body.subarray(region.offset, region.offset + region.length);
     if (elementSize > 1 && bytes.byteOffset % elementSize !== 0) {
       this.copies++;
-      return bytes.slice();
+      return new Uint8Array(bytes); // a copy (Buffer#slice would be a view)
     }
     return bytes;
   }

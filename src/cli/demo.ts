@@ -1,0 +1,54 @@
+/**
+ * `flightsql demo` (`npm start`): starts the embedded server, loads a `home` sensor dataset
+ * and runs the seed queries through FlightSQLClient, printing each result.
+ */
+import { FlightSQLClient } from '../index';
+import { startServer } from '../server';
+import { formatTable } from './format';
+
+/** Two rooms, one reading a minute for 24 hours: 2,880 rows. */
+export const HOME_DATASET_SQL = `
+CREATE TABLE home AS
+SELECT
+  TIMESTAMP '2026-01-01 00:00:00' + to_minutes(i) AS time,
+  room,
+  round(21.0 + (room = 'Kitchen')::INT * 1.5 + 1.5 * sin(i / 180.0) + ((i * 7919) % 10) / 50.0, 2) AS temp,
+  round(35.0 + (room = 'Kitchen')::INT * 1.0 + 0.5 * cos(i / 240.0) + ((i * 104729) % 10) / 20.0, 2) AS hum,
+  CAST(CASE WHEN room = 'Kitchen' AND i % 1440 BETWEEN 720 AND 840 THEN 5 + (i % 20) ELSE i % 3 END AS BIGINT) AS co
+FROM range(0, 1440) t(i), (VALUES ('Kitchen'), ('Living Room')) r(room)
+ORDER BY time, room`;
+
+export const SEED_QUERIES: readonly { title: string; sql: string }[] = [
+  { title: 'First readings', sql: 'SELECT * FROM home ORDER BY time, room LIMIT 6' },
+  {
+    title: 'Per room',
+    sql: 'SELECT room, count(*) AS readings, round(avg(temp), 2) AS avg_temp, max(co) AS max_co FROM home GROUP BY room ORDER BY room',
+  },
+  {
+    title: 'Downsampled: temperature per room per 2 hours',
+    sql: `SELECT time_bucket(INTERVAL '2 hours', time) AS window, room,
+       round(avg(temp), 2) AS avg_temp, min(temp) AS min_temp, max(temp) AS max_temp
+FROM home GROUP BY window, room ORDER BY room, window`,
+  },
+  { title: 'Carbon monoxide alerts', sql: 'SELECT time, room, co FROM home WHERE co > 20 ORDER BY time' },
+];
+
+export async function demo(): Promise<void> {
+  const server = await startServer();
+  const connection = await server.engine.connect();
+  await connection.run(HOME_DATASET_SQL);
+  connection.closeSync();
+  process.stdout.write(`Embedded Flight SQL server at ${server.location}, table home loaded (2880 rows)\n`);
+  const client = new FlightSQLClient({ host: server.location });
+  try {
+    for (const { title, sql } of SEED_QUERIES) {
+      const info = await client.execute(sql);
+      const reader = await client.doGet(info.endpoints[0]!.ticket);
+      const table = await reader.readAll();
+      process.stdout.write(`\n== ${title}\n${sql.trim()}\n\n${formatTable(table)}\n`);
+    }
+  } finally {
+    await client.close();
+    await server.close();
+  }
+}

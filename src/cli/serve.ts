@@ -1,0 +1,27 @@
+/** `flightsql serve`: runs the embedded server in the foreground and prints its location. */
+import { parseArgs } from 'node:util';
+import { startServer } from '../server';
+
+export async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '0' },
+      database: { type: 'string', default: ':memory:' },
+      token: { type: 'string' },
+    },
+  });
+  const server = await startServer({
+    host: values.host,
+    port: Number(values.port),
+    database: values.database,
+    token: values.token ?? process.env['FLIGHTSQL_TOKEN'],
+  });
+  process.stdout.write(`${server.location}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+}

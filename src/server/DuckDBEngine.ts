@@ -1,0 +1,149 @@
+/**
+ * The SQL engine behind the embedded server: one DuckDB instance, one connection per query,
+ * result schemas from prepared statements, and DuckDB errors as gRPC statuses.
+ * DuckDB is imported here only, and lazily: client code never loads it.
+ */
+import { status as Status } from '@grpc/grpc-js';
+import { Schema, type RecordBatch } from 'apache-arrow';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { arrowSchemaFor, recordBatchesFrom } from './duckdbArrow';
+import { arrowFieldFor } from './duckdbTypes';
+
+/** A failure with the gRPC status the server should answer with. */
+export class StatusError extends globalThis.Error {
+  constructor(
+    readonly code: Status,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StatusError';
+  }
+}
+
+type DuckDB = typeof import('@duckdb/node-api');
+
+async function loadDuckDB(): Promise<DuckDB> {
+  try {
+    return await import('@duckdb/node-api');
+  } catch (err) {
+    throw new globalThis.Error(
+      'the embedded server needs DuckDB: npm install @duckdb/node-api (it is an optional dependency of flightsql)',
+      { cause: err },
+    );
+  }
+}
+
+/** gRPC status for a DuckDB error, from the error type DuckDB puts first in its message. */
+export function statusForDuckDBError(err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  const message = err instanceof globalThis.Error ? err.message : String(err);
+  const type = /^([A-Za-z ]+) Error:/.exec(message)?.[1] ?? '';
+  switch (type) {
+    case 'Parser':
+    case 'Binder':
+    case 'Syntax':
+    case 'Invalid':
+    case 'Not implemented':
+    case 'Permission':
+      return new StatusError(type === 'Not implemented' ? Status.UNIMPLEMENTED : Status.INVALID_ARGUMENT, message);
+    case 'Catalog':
+      return new StatusError(/does not exist|not found/i.test(message) ? Status.NOT_FOUND : Status.INVALID_ARGUMENT, message);
+    case 'Constraint':
+      return new StatusError(Status.ALREADY_EXISTS, message);
+    case 'Conversion':
+    case 'Out of Range':
+    case 'Invalid Input':
+    case 'Invalid Type':
+    case 'Mismatch Type':
+      return new StatusError(Status.OUT_OF_RANGE, message);
+    case 'INTERRUPT':
+    case 'Interrupt':
+      return new StatusError(Status.CANCELLED, message);
+    case 'Transaction':
+      return new StatusError(Status.ABORTED, message);
+    default:
+      return new StatusError(Status.INVALID_ARGUMENT, message);
+  }
+}
+
+/** A running query: its schema, its batches, and a way to stop it. */
+export interface QueryStream {
+  readonly schema: Schema;
+  readonly batches: AsyncIterable<RecordBatch>;
+  /** Stops the query and frees its connection (idempotent). */
+  close(): void;
+}
+
+/** DuckDB as the embedded server uses it. */
+export class DuckDBEngine {
+  readonly #instance: DuckDBInstance;
+
+  private constructor(instance: DuckDBInstance) {
+    this.#instance = instance;
+  }
+
+  /** Opens `database` (`:memory:` or a file path). */
+  static async create(database = ':memory:'): Promise<DuckDBEngine> {
+    const duckdb = await loadDuckDB();
+    return new DuckDBEngine(await duckdb.DuckDBInstance.create(database));
+  }
+
+  /** A new connection (its own session). */
+  async connect(): Promise<DuckDBConnection> {
+    return this.#instance.connect();
+  }
+
+  /** The result schema of `sql`, from a prepared statement (nothing runs). */
+  async schemaOf(sql: string): Promise<Schema> {
+    const connection = await this.connect();
+    try {
+      const prepared = await connection.prepare(sql);
+      const fields = [];
+      for (let i = 0; i < prepared.columnCount; i++) {
+        fields.push(arrowFieldFor(prepared.columnName(i), prepared.columnType(i)));
+      }
+      return new Schema(fields);
+    } catch (err) {
+      throw statusForDuckDBError(err);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /** Runs `sql` and streams its result chunk by chunk; `signal` interrupts it. */
+  async query(sql: string, signal?: AbortSignal): Promise<QueryStream> {
+    const connection = await this.connect();
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      try {
+        connection.interrupt();
+      } finally {
+        connection.closeSync();
+      }
+    };
+    try {
+      const result = await connection.stream(sql);
+      const schema = arrowSchemaFor(result);
+      const batches = async function* () {
+        try {
+          yield* recordBatchesFrom(result, schema, { signal });
+        } catch (err) {
+          throw statusForDuckDBError(err);
+        } finally {
+          close();
+        }
+      };
+      return { schema, batches: batches(), close };
+    } catch (err) {
+      close();
+      throw statusForDuckDBError(err);
+    }
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.#instance.closeSync();
+  }
+}

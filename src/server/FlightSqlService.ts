@@ -1,0 +1,293 @@
+/**
+ * The FlightService handlers of the embedded server. Each RPC unpacks its command from the
+ * one command table (`sql/commands.ts`) and dispatches on it; what is not implemented answers
+ * UNIMPLEMENTED and names the command.
+ */
+import {
+  Metadata,
+  status as Status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { once } from 'node:events';
+import { timingSafeEqual } from 'node:crypto';
+import { encodeSchema, FlightDataEncoder, decodeFlightData, encodeFlightData, type OutgoingFlightData } from '../flight';
+import * as pb from '../proto/Flight';
+import { packCommand, unpackCommand, type Command } from '../sql/commands';
+import { DuckDBEngine, StatusError } from './DuckDBEngine';
+
+/** Who may call the server. */
+export interface ServerAuth {
+  /** Bearer token every call must carry (or `auth-token-bin`, after a basic Handshake). */
+  readonly token?: string;
+  /** Credentials accepted by the basic-auth Handshake, which answers with `token`. */
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/** The FlightService definition with our zero-copy FlightData codec on the streaming RPCs. */
+export const flightServiceDefinition: ServiceDefinition = {
+  ...pb.FlightServiceService,
+  doGet: { ...pb.FlightServiceService.doGet, responseSerialize: encodeFlightData },
+  doPut: { ...pb.FlightServiceService.doPut, requestDeserialize: decodeFlightData },
+  doExchange: {
+    ...pb.FlightServiceService.doExchange,
+    requestDeserialize: decodeFlightData,
+    responseSerialize: encodeFlightData,
+  },
+} as unknown as ServiceDefinition;
+
+interface StatementHandle {
+  readonly sql: string;
+}
+
+/** Our statement handles are stateless: the ticket carries the query itself. */
+function encodeHandle(handle: StatementHandle): Buffer {
+  return Buffer.from(JSON.stringify(handle));
+}
+
+function decodeHandle(bytes: Uint8Array): StatementHandle {
+  try {
+    const handle = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<StatementHandle>;
+    if (typeof handle.sql === 'string') return { sql: handle.sql };
+  } catch {
+    // fall through
+  }
+  throw new StatusError(Status.INVALID_ARGUMENT, 'invalid statement handle');
+}
+
+/** The SQL of a DoGet ticket: a TicketStatementQuery, or InfluxDB's JSON ticket for plain Flight clients. */
+function sqlOfTicket(ticket: Uint8Array): string {
+  const text = Buffer.from(ticket).toString('utf8').trim();
+  if (text.startsWith('{')) {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new StatusError(Status.INVALID_ARGUMENT, 'invalid JSON ticket');
+    }
+    const language = String(json['query_type'] ?? 'sql').toLowerCase();
+    if (language === 'influxql') {
+      throw new StatusError(Status.UNIMPLEMENTED, 'InfluxQL is not supported by this server: use query_type "sql"');
+    }
+    if (language !== 'sql') throw new StatusError(Status.INVALID_ARGUMENT, `unknown query_type '${language}'`);
+    if (typeof json['sql_query'] !== 'string') {
+      throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket has no "sql_query" string');
+    }
+    return json['sql_query'];
+  }
+  let command: Command;
+  try {
+    command = unpackCommand(ticket);
+  } catch {
+    throw new StatusError(Status.INVALID_ARGUMENT, 'unrecognised ticket');
+  }
+  if (command.kind === 'TicketStatementQuery') return decodeHandle(command.message.statementHandle).sql;
+  throw new StatusError(Status.INVALID_ARGUMENT, `unsupported ticket ${command.kind === 'unknown' ? command.typeUrl : command.kind}`);
+}
+
+function commandOf(descriptor: pb.FlightDescriptor): Command {
+  if (descriptor.type !== pb.FlightDescriptor_DescriptorType.CMD) {
+    throw new StatusError(Status.INVALID_ARGUMENT, 'this server takes CMD descriptors (Flight SQL commands), not paths');
+  }
+  try {
+    return unpackCommand(descriptor.cmd);
+  } catch {
+    throw new StatusError(Status.INVALID_ARGUMENT, 'the descriptor command is not a google.protobuf.Any');
+  }
+}
+
+function unimplemented(what: string): StatusError {
+  return new StatusError(Status.UNIMPLEMENTED, `${what} is not implemented by this server`);
+}
+
+function unsupported(command: Command): StatusError {
+  return command.kind === 'unknown'
+    ? new StatusError(Status.INVALID_ARGUMENT, `unknown command type ${command.typeUrl}`)
+    : unimplemented(command.kind);
+}
+
+function toStatus(err: unknown): { code: Status; details: string } {
+  if (err instanceof StatusError) return { code: err.code, details: err.message };
+  return { code: Status.INTERNAL, details: err instanceof globalThis.Error ? err.message : String(err) };
+}
+
+function equalSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Builds the FlightService implementation over `engine`. */
+export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
+  const checkAuth = (metadata: Metadata) => {
+    if (!auth.token) return;
+    const header = metadata.get('authorization')[0];
+    const bearer = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    const tokenBin = metadata.get('auth-token-bin')[0];
+    const presented = bearer ?? (tokenBin === undefined ? undefined : Buffer.from(tokenBin as Buffer).toString());
+    if (presented === undefined) throw new StatusError(Status.UNAUTHENTICATED, 'authentication required: send a bearer token');
+    if (!equalSecret(presented, auth.token)) throw new StatusError(Status.UNAUTHENTICATED, 'invalid token');
+  };
+
+  const unary =
+    <Req, Res>(handler: (request: Req) => Promise<Res>) =>
+    (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      (async () => {
+        checkAuth(call.metadata);
+        return handler(call.request);
+      })().then(
+        (value) => callback(null, value),
+        (err: unknown) => callback(toStatus(err)),
+      );
+    };
+
+  const statementInfo = async (descriptor: pb.FlightDescriptor): Promise<pb.FlightInfo> => {
+    const command = commandOf(descriptor);
+    if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
+    const schema = await engine.schemaOf(command.message.query);
+    const ticket = packCommand('TicketStatementQuery', { statementHandle: encodeHandle({ sql: command.message.query }) });
+    return {
+      schema: Buffer.from(encodeSchema(schema)),
+      flightDescriptor: descriptor,
+      endpoint: [{ ticket: { ticket: Buffer.from(ticket) }, location: [], appMetadata: Buffer.alloc(0) }],
+      totalRecords: -1n,
+      totalBytes: -1n,
+      ordered: true,
+      appMetadata: Buffer.alloc(0),
+    };
+  };
+
+  return {
+    handshake(call: ServerDuplexStream<pb.HandshakeRequest, pb.HandshakeResponse>) {
+      const header = call.metadata.get('authorization')[0];
+      const basic = typeof header === 'string' && /^basic /i.test(header)
+        ? Buffer.from(header.slice(6).trim(), 'base64').toString()
+        : undefined;
+      let payloadAuth: pb.BasicAuth | undefined;
+      call.on('data', (request: pb.HandshakeRequest) => {
+        if (request.payload.byteLength) {
+          try {
+            payloadAuth = pb.BasicAuth.decode(request.payload);
+          } catch {
+            // not BasicAuth: ignore
+          }
+        }
+      });
+      call.on('end', () => {
+        const [user, ...rest] = basic?.split(':') ?? [payloadAuth?.username, payloadAuth?.password];
+        const password = basic ? rest.join(':') : rest[0];
+        if (auth.username === undefined) {
+          call.end();
+          return;
+        }
+        if (user === undefined || !equalSecret(user, auth.username) || !equalSecret(password ?? '', auth.password ?? '')) {
+          call.emit('error', { code: Status.UNAUTHENTICATED, details: 'invalid username or password' });
+          return;
+        }
+        const token = auth.token ?? '';
+        const md = new Metadata();
+        if (token) md.set('authorization', `Bearer ${token}`);
+        call.sendMetadata(md);
+        call.write({ protocolVersion: 0n, payload: Buffer.from(token) });
+        call.end();
+      });
+    },
+
+    getFlightInfo: unary(statementInfo),
+
+    getSchema: unary(async (descriptor: pb.FlightDescriptor): Promise<pb.SchemaResult> => {
+      const command = commandOf(descriptor);
+      if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
+      return { schema: Buffer.from(encodeSchema(await engine.schemaOf(command.message.query))) };
+    }),
+
+    pollFlightInfo: unary(async () => {
+      throw unimplemented('PollFlightInfo');
+    }),
+
+    doGet(call: ServerWritableStream<pb.Ticket, OutgoingFlightData>) {
+      const controller = new AbortController();
+      call.on('cancelled', () => controller.abort());
+      (async () => {
+        checkAuth(call.metadata);
+        const sql = sqlOfTicket(call.request.ticket);
+        const query = await engine.query(sql, controller.signal);
+        try {
+          await streamBatches(call, query.schema, query.batches, controller.signal);
+        } finally {
+          query.close();
+        }
+      })().then(
+        () => {
+          if (!controller.signal.aborted) call.end();
+        },
+        (err: unknown) => {
+          if (!controller.signal.aborted) call.emit('error', toStatus(err));
+        },
+      );
+    },
+
+    doPut(call: ServerDuplexStream<unknown, pb.PutResult>) {
+      call.on('data', () => undefined);
+      call.emit('error', toStatus(unimplemented('DoPut')));
+    },
+
+    doExchange(call: ServerDuplexStream<unknown, OutgoingFlightData>) {
+      call.on('data', () => undefined);
+      call.emit('error', toStatus(unimplemented('DoExchange')));
+    },
+
+    doAction(call: ServerWritableStream<pb.Action, pb.Result>) {
+      try {
+        checkAuth(call.metadata);
+        throw unimplemented(`action '${call.request.type}'`);
+      } catch (err) {
+        call.emit('error', toStatus(err));
+      }
+    },
+
+    listActions(call: ServerWritableStream<pb.Empty, pb.ActionType>) {
+      try {
+        checkAuth(call.metadata);
+        call.end();
+      } catch (err) {
+        call.emit('error', toStatus(err));
+      }
+    },
+
+    listFlights(call: ServerWritableStream<pb.Criteria, pb.FlightInfo>) {
+      try {
+        checkAuth(call.metadata);
+        call.end();
+      } catch (err) {
+        call.emit('error', toStatus(err));
+      }
+    },
+  };
+}
+
+/** Writes a schema and batches to a server stream, waiting for 'drain' when the client is slow. */
+async function streamBatches(
+  call: ServerWritableStream<unknown, OutgoingFlightData>,
+  schema: import('apache-arrow').Schema,
+  batches: AsyncIterable<import('apache-arrow').RecordBatch>,
+  signal: AbortSignal,
+): Promise<void> {
+  const encoder = new FlightDataEncoder();
+  const write = async (message: OutgoingFlightData) => {
+    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(signal, 'abort')]);
+  };
+  await write(encoder.schema(schema));
+  for await (const batch of batches) {
+    if (signal.aborted) return;
+    for (const message of encoder.batch(batch)) {
+      await write(message);
+      if (signal.aborted) return;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+/** `flightsql/server`: the embedded Flight SQL server over DuckDB. Never imported by client code. */
+export { startServer, type RunningServer, type ServerOptions, type ServerTlsOptions } from './startServer';
+export { DuckDBEngine, StatusError, statusForDuckDBError, type QueryStream } from './DuckDBEngine';
+export { flightSqlService, flightServiceDefinition, type ServerAuth } from './FlightSqlService';

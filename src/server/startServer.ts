@@ -1,0 +1,93 @@
+/**
+ * `startServer()`: the embedded Flight SQL server (DuckDB inside), listening on 127.0.0.1 and
+ * a free port by default.
+ */
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { DuckDBEngine } from './DuckDBEngine';
+import { flightServiceDefinition, flightSqlService } from './FlightSqlService';
+
+/** TLS for the server: PEM certificate chain and key, and optionally a CA to require client certificates. */
+export interface ServerTlsOptions {
+  readonly cert: string | Uint8Array;
+  readonly key: string | Uint8Array;
+  /** With `ca`, clients must present a certificate signed by it (mutual TLS). */
+  readonly ca?: string | Uint8Array;
+}
+
+/** Options of `startServer`. */
+export interface ServerOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** Port; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** DuckDB database: `:memory:` (default) or a file path. */
+  readonly database?: string;
+  /** When set, every call must carry `authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** Credentials for the basic-auth Handshake, which answers with `token`. */
+  readonly username?: string;
+  readonly password?: string;
+  /** Serve TLS instead of plaintext. */
+  readonly tls?: ServerTlsOptions;
+}
+
+/** A running embedded server. */
+export interface RunningServer extends AsyncDisposable {
+  /** Location URI for clients, e.g. `grpc+tcp://127.0.0.1:41234`. */
+  readonly location: string;
+  readonly host: string;
+  readonly port: number;
+  /** The DuckDB engine (to load data directly). */
+  readonly engine: DuckDBEngine;
+  /** Stops accepting calls, cancels running ones, and closes DuckDB. */
+  close(): Promise<void>;
+}
+
+/** Starts the embedded Flight SQL server; resolves once it listens. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const engine = await DuckDBEngine.create(options.database ?? ':memory:');
+  const server = new Server({
+    'grpc.max_receive_message_length': -1,
+    'grpc.max_send_message_length': -1,
+  });
+  server.addService(
+    flightServiceDefinition,
+    flightSqlService(engine, { token: options.token, username: options.username, password: options.password }),
+  );
+  const credentials = options.tls
+    ? ServerCredentials.createSsl(
+        options.tls.ca ? Buffer.from(options.tls.ca) : null,
+        [{ cert_chain: Buffer.from(options.tls.cert), private_key: Buffer.from(options.tls.key) }],
+        options.tls.ca !== undefined,
+      )
+    : ServerCredentials.createInsecure();
+  const address = host.includes(':') ? `[${host}]` : host;
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${address}:${options.port ?? 0}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+    );
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      // Give calls in flight a moment, then cut them.
+      const timer = setTimeout(() => server.forceShutdown(), 1000);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).then(() => engine.close()));
+  return {
+    location: `${options.tls ? 'grpc+tls' : 'grpc+tcp'}://${address}:${port}`,
+    host,
+    port,
+    engine,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
