@@ -137,11 +137,19 @@ export function errorFromStatus(status: Partial<StatusObject> & { code: number }
   });
 }
 
+/** The message of anything thrown (realm-safe: errors from native addons or other contexts included). */
+export function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
+    return (err as { message: string }).message;
+  }
+  return String(err);
+}
+
 /** Wraps anything thrown by the transport into a flightsql error (flightsql errors pass through). */
 export function toError(err: unknown, context?: string): Error {
   if (err instanceof Error) return err;
   if (isStatusLike(err)) return errorFromStatus(err, context);
-  const message = err instanceof globalThis.Error ? err.message : String(err);
+  const message = messageOf(err);
   return new InterfaceError(context ? `${context}: ${message}` : message, { cause: err });
 }
 

@@ -4,7 +4,7 @@
  */
 import { status as Status, type Metadata, type StatusObject } from '@grpc/grpc-js';
 import { RecordBatch, Schema, Table } from 'apache-arrow';
-import { Error as FlightSQLError, OperationalError, metadataToObject, toError } from '../errors';
+import { Error as FlightSQLError, OperationalError, messageOf, metadataToObject, toError } from '../errors';
 import { RowConverter, type Row, type ValueOptions } from '../values';
 import { FlightDataDecoder } from './decode';
 import type { RawFlightData } from './flightData';
@@ -197,8 +197,7 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
 
 /** The error of a call the client cancelled (an AbortSignal, `cancel()`, `break`). */
 export function cancelledError(context: string, reason?: unknown): OperationalError {
-  const why =
-    reason instanceof globalThis.Error ? reason.message : reason === undefined ? 'cancelled' : String(reason);
+  const why = reason === undefined ? 'cancelled' : messageOf(reason);
   return new OperationalError(`${context} cancelled by the client: ${why}`, {
     grpcCode: Status.CANCELLED,
     cause: reason,

@@ -5,6 +5,7 @@
  */
 import { status as Status } from '@grpc/grpc-js';
 import { Schema, type RecordBatch } from 'apache-arrow';
+import { messageOf } from '../errors';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { arrowSchemaFor, recordBatchesFrom } from './duckdbArrow';
 import { arrowFieldFor } from './duckdbTypes';
@@ -36,7 +37,7 @@ async function loadDuckDB(): Promise<DuckDB> {
 /** gRPC status for a DuckDB error, from the error type DuckDB puts first in its message. */
 export function statusForDuckDBError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
-  const message = err instanceof globalThis.Error ? err.message : String(err);
+  const message = messageOf(err);
   const type = /^([A-Za-z ]+) Error:/.exec(message)?.[1] ?? '';
   switch (type) {
     case 'Parser':

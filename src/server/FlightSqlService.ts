@@ -16,6 +16,7 @@ import {
 import { once } from 'node:events';
 import { timingSafeEqual } from 'node:crypto';
 import { encodeSchema, FlightDataEncoder, decodeFlightData, encodeFlightData, type OutgoingFlightData } from '../flight';
+import { messageOf } from '../errors';
 import * as pb from '../proto/Flight';
 import { packCommand, unpackCommand, type Command } from '../sql/commands';
 import { DuckDBEngine, StatusError } from './DuckDBEngine';
@@ -113,7 +114,7 @@ function unsupported(command: Command): StatusError {
 
 function toStatus(err: unknown): { code: Status; details: string } {
   if (err instanceof StatusError) return { code: err.code, details: err.message };
-  return { code: Status.INTERNAL, details: err instanceof globalThis.Error ? err.message : String(err) };
+  return { code: Status.INTERNAL, details: messageOf(err) };
 }
 
 function equalSecret(a: string, b: string): boolean {
