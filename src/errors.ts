@@ -130,11 +130,25 @@ export function errorFromStatus(status: Partial<StatusObject> & { code: number }
   }
   const Class = errorClassFor(status.code);
   const codeName = Status[status.code] ?? String(status.code);
-  return new Class(`${prefix}${details || codeName} [${codeName}]`, {
+  return new Class(`${prefix}${explain(status.code, details) || codeName} [${codeName}]`, {
     grpcCode: status.code,
     serverMessage: details,
     trailers,
   });
+}
+
+// grpc-js: "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: "
+const noConnection = /^No connection established\. Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s;
+const tlsProblem = /certificate|self[- ]signed|SSL|TLS|wrong version number|handshake/i;
+
+/** Makes transport failures readable: says what failed and, for TLS, what to check. */
+function explain(code: number, details: string): string {
+  if (code !== Status.UNAVAILABLE) return details;
+  const reason = noConnection.exec(details)?.[1] ?? details;
+  if (tlsProblem.test(reason)) {
+    return `TLS handshake failed: ${reason} (check the server's certificate: pass tls.ca for a private CA, tls.serverName for another host name, or use grpc:// for a plaintext server)`;
+  }
+  return reason === details ? details : `cannot connect to the server: ${reason}`;
 }
 
 /** The message of anything thrown (realm-safe: errors from native addons or other contexts included). */

@@ -448,11 +448,12 @@ export class FlightClient implements AsyncDisposable {
       if (signal && onAbort) signal.removeEventListener('abort', onAbort);
       onAbort = undefined;
     };
-    const error = (err: unknown) => (abortReason !== undefined ? cancelledError(context, abortReason) : toError(err, context));
+    const where = `${context} ${this.location}`;
+    const error = (err: unknown) => (abortReason !== undefined ? cancelledError(context, abortReason) : toError(err, where));
     const openReader = async (call: Parameters<typeof FlightStreamReader.open>[0] & Parameters<typeof attach>[0]) => {
       attach(call);
       try {
-        reader = await FlightStreamReader.open(call, context, done);
+        reader = await FlightStreamReader.open(call, where, done);
         if (abortReason !== undefined) reader.cancel(abortReason);
         return reader;
       } catch (err) {

@@ -20,7 +20,10 @@ export class CookieJar {
         const [key, arg = ''] = attribute.split('=').map((s) => s.trim());
         const lower = key!.toLowerCase();
         if (lower === 'max-age') expires = Date.now() + Number(arg) * 1000;
-        else if (lower === 'expires' && expires === Infinity) expires = Date.parse(arg) || Infinity;
+        else if (lower === 'expires' && expires === Infinity) {
+          const at = Date.parse(arg);
+          if (!Number.isNaN(at)) expires = at;
+        }
       }
       if (expires <= Date.now()) this.#cookies.delete(name);
       else this.#cookies.set(name, { value, expires });
