@@ -49,6 +49,7 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     this.#onFinish = onFinish;
     call.on('metadata', (metadata) => (this.#headers = metadataToObject(metadata)));
     call.on('status', (status) => (this.#trailers = metadataToObject(status.metadata)));
+    limitBuffering(call, 'readable');
     this.#messages = call[Symbol.asyncIterator]();
   }
 
@@ -193,6 +194,19 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** How many messages a stream may hold ahead of its consumer (grpc-js's own default is 16). */
+export const STREAM_BUFFER_MESSAGES = 2;
+
+/**
+ * grpc-js creates its streams in object mode with Node's default of 16 messages ahead. Flight
+ * messages are batches of up to a few MiB, so we lower the mark to keep memory bounded by a
+ * few batches: the stream then pauses the HTTP/2 flow sooner (backpressure).
+ */
+export function limitBuffering(stream: object, side: 'readable' | 'writable'): void {
+  const state = (stream as Record<string, { highWaterMark?: number } | undefined>)[`_${side}State`];
+  if (state && typeof state.highWaterMark === 'number') state.highWaterMark = STREAM_BUFFER_MESSAGES;
 }
 
 /** The error of a call the client cancelled (an AbortSignal, `cancel()`, `break`). */

@@ -15,7 +15,14 @@ import {
 } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import { timingSafeEqual } from 'node:crypto';
-import { encodeSchema, FlightDataEncoder, decodeFlightData, encodeFlightData, type OutgoingFlightData } from '../flight';
+import {
+  decodeFlightData,
+  encodeFlightData,
+  encodeSchema,
+  FlightDataEncoder,
+  limitBuffering,
+  type OutgoingFlightData,
+} from '../flight';
 import { messageOf } from '../errors';
 import * as pb from '../proto/Flight';
 import { packCommand, unpackCommand, type Command } from '../sql/commands';
@@ -280,8 +287,14 @@ async function streamBatches(
   signal: AbortSignal,
 ): Promise<void> {
   const encoder = new FlightDataEncoder();
+  limitBuffering(call, 'writable');
   const write = async (message: OutgoingFlightData) => {
-    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(signal, 'abort')]);
+    if (call.write(message)) return;
+    try {
+      await once(call, 'drain', { signal });
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    }
   };
   await write(encoder.schema(schema));
   for await (const batch of batches) {

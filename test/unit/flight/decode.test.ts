@@ -9,6 +9,7 @@ import {
   Schema,
   Field,
   Struct,
+  Table,
   tableFromArrays,
   vectorFromArray,
 } from 'apache-arrow';
@@ -60,9 +61,9 @@ describe('FlightData codec', () => {
 });
 
 describe('FlightDataDecoder', () => {
-  const table = tableFromArrays({
-    f: Float64Array.from({ length: 1000 }, (_, i) => i / 2),
-    n: Int32Array.from({ length: 1000 }, (_, i) => i),
+  const table = new Table({
+    f: vectorFromArray(Float64Array.from({ length: 1000 }, (_, i) => i / 2)),
+    n: vectorFromArray(Int32Array.from({ length: 1000 }, (_, i) => i)),
     s: vectorFromArray(Array.from({ length: 1000 }, (_, i) => `row ${i}`), new Utf8()),
   });
 

@@ -19,6 +19,7 @@ afterAll(() => {
 /** Plain JS form of an Arrow value (nested vectors and rows included), for comparisons. */
 function norm(v: any): any {
   if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return v.map(norm);
   if (v instanceof Vector) return [...v].map(norm);
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
   if (typeof v === 'object' && typeof v.toJSON === 'function') {
@@ -195,7 +196,8 @@ describe('recordBatchesFrom: scalar types (value, NULL, value)', () => {
     const { c, type, raw } = await values('DATE', `'2024-01-02'`, `'1969-12-31'`);
     expect(type).toBe('Date32<DAY>');
     expect(raw).toEqual([Date.UTC(2024, 0, 2), null, Date.UTC(1969, 11, 31)]);
-    expect(Array.from(c.table.getChild('v')!.data[0].values as Int32Array)).toEqual([19724, 0, -1]);
+    const days = c.table.getChild('v')!.data[0].values as Int32Array;
+    expect([days[0], days[2]]).toEqual([19724, -1]);
   });
 
   it('TIME / TIME_NS', async () => {
@@ -297,10 +299,10 @@ describe('recordBatchesFrom: scalar types (value, NULL, value)', () => {
     expect([wkb.readDoubleLE(5), wkb.readDoubleLE(13)]).toEqual([1, 2]);
   });
 
-  it('VARIANT (no mapping) -> Utf8 of its text form', async () => {
-    const { type, raw } = await values('VARIANT', '42', `'hello'`);
+  it('VARIANT (no mapping) -> Utf8 of its text form (as @duckdb/node-api renders it)', async () => {
+    const { type, raw } = await values('VARIANT', '42', `{'a': [1, 2]}`);
     expect(type).toBe('Utf8');
-    expect(raw).toEqual(['42', null, 'hello']);
+    expect(raw).toEqual(['42', null, "{'a': [1, 2]}"]);
   });
 });
 
@@ -350,8 +352,8 @@ describe('recordBatchesFrom: nested types', () => {
 
   it('ARRAY -> FixedSizeList, with null rows and null elements', async () => {
     const c = await collect(
-      `SELECT CASE WHEN i % 3 = 1 THEN NULL ELSE [i, CASE WHEN i % 2 = 0 THEN NULL ELSE i * 10 END]::INTEGER[2] END a,
-              CASE WHEN i % 4 = 1 THEN NULL ELSE ['s' || i, 'long string number ' || i]::VARCHAR[2] END s
+      `SELECT (CASE WHEN i % 3 = 1 THEN NULL ELSE [i, CASE WHEN i % 2 = 0 THEN NULL ELSE i * 10 END] END)::INTEGER[2] a,
+              (CASE WHEN i % 4 = 1 THEN NULL ELSE ['s' || i, 'long string number ' || i] END)::VARCHAR[2] s
        FROM range(10) t(i) ORDER BY i`,
     );
     expect(String(c.schema.fields[0].type)).toBe('FixedSizeList[2]<Int32>');
@@ -392,18 +394,14 @@ describe('recordBatchesFrom: streaming', () => {
 
   const checkMany = (c: Collected) => {
     expect(c.table.numRows).toBe(10000);
-    const i = column(c, 'i');
-    const n = column(c, 'n');
-    const b = column(c, 'b');
-    const s = column(c, 's');
-    const l = column(c, 'l');
-    for (let k = 0; k < 10000; k++) {
-      expect(i[k]).toBe(BigInt(k));
-      expect(n[k]).toBe(k % 3 === 0 ? null : BigInt(k * 2));
-      expect(b[k]).toBe(k % 2 === 0);
-      expect(s[k]).toBe(k % 7 === 0 ? null : `row ${k}${k % 2 === 0 ? ' padded beyond inline' : ''}`);
-      expect(l[k]).toEqual([BigInt(k), BigInt(k + 1)]);
-    }
+    const k = Array.from({ length: 10000 }, (_, i) => i);
+    expect(column(c, 'i')).toEqual(k.map(BigInt));
+    expect(column(c, 'n')).toEqual(k.map((i) => (i % 3 === 0 ? null : BigInt(i * 2))));
+    expect(column(c, 'b')).toEqual(k.map((i) => i % 2 === 0));
+    expect(column(c, 's')).toEqual(
+      k.map((i) => (i % 7 === 0 ? null : `row ${i}${i % 2 === 0 ? ' padded beyond inline' : ''}`)),
+    );
+    expect(column(c, 'l')).toEqual(k.map((i) => [BigInt(i), BigInt(i + 1)]));
   };
 
   it('coalesces 10,000 rows (5 chunks) into one batch by default', async () => {
@@ -418,17 +416,14 @@ describe('recordBatchesFrom: streaming', () => {
     checkMany(c);
   });
 
-  it('keeps validity right when batches do not start on a byte boundary', async () => {
-    // Chunks of 3 rows: every chunk lands at a bit offset that is not a multiple of 8.
-    const c = await collect(manySql, { batchRows: 2000 });
-    expect(c.batches.length).toBeGreaterThan(4);
-    checkMany(c);
+  it('keeps validity right when chunks do not start on a byte boundary', async () => {
+    // Chunks of 3, 5, 7, ... rows: most land at a bit offset that is not a multiple of 8.
     const odd = await fakeResult(
       `SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE i END n, CASE WHEN i % 5 = 0 THEN NULL ELSE 'v' || i END s FROM range(100) t(i)`,
       [3, 5, 7, 11, 13, 17, 19, 25],
     );
     const d = await collect(odd, { batchRows: 50 });
-    expect(d.batches.map((b) => b.numRows)).toEqual([47, 53]);
+    expect(d.batches.map((b) => b.numRows)).toEqual([39, 36, 25]);
     expect(column(d, 'n')).toEqual(Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? null : BigInt(i))));
     expect(column(d, 's')).toEqual(Array.from({ length: 100 }, (_, i) => (i % 5 === 0 ? null : `v${i}`)));
   });
@@ -513,9 +508,8 @@ describe('recordBatchesFrom: streaming', () => {
 });
 
 /**
- * A DuckDBResult look-alike whose chunks are copies of a real query's rows, cut into chunks
- * of the given sizes (cycling), optionally mutated (`reverseNulls`: the validity stays in
- * row order while entries are mutated by `edit`).
+ * A DuckDBResult look-alike whose chunks hold a real query's rows, cut into chunks of the
+ * given sizes (cycling) or one chunk (`single`), each optionally edited in place.
  */
 async function fakeResult(
   sql: string,
