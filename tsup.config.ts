@@ -12,5 +12,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   splitting: false,
+  // DuckDB is optional and native: the server loads it at run time, never bundled.
+  external: ['@duckdb/node-api', '@duckdb/node-bindings', /^apache-arrow/],
   outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.js' }),
 });
