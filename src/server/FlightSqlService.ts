@@ -172,26 +172,34 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
 
   return {
     handshake(call: ServerDuplexStream<pb.HandshakeRequest, pb.HandshakeResponse>) {
+      // Credentials come in an `authorization: Basic` header (arrow-go, Python) or in a
+      // BasicAuth payload (Java's BasicClientAuthHandler); answer the first request, or the
+      // half-close when no request comes, then finish the call.
       const header = call.metadata.get('authorization')[0];
-      const basic = typeof header === 'string' && /^basic /i.test(header)
-        ? Buffer.from(header.slice(6).trim(), 'base64').toString()
-        : undefined;
-      let payloadAuth: pb.BasicAuth | undefined;
-      call.on('data', (request: pb.HandshakeRequest) => {
-        if (request.payload.byteLength) {
-          try {
-            payloadAuth = pb.BasicAuth.decode(request.payload);
-          } catch {
-            // not BasicAuth: ignore
-          }
-        }
-      });
-      call.on('end', () => {
-        const [user, ...rest] = basic?.split(':') ?? [payloadAuth?.username, payloadAuth?.password];
-        const password = basic ? rest.join(':') : rest[0];
+      const basic =
+        typeof header === 'string' && /^basic /i.test(header)
+          ? Buffer.from(header.slice(6).trim(), 'base64').toString()
+          : undefined;
+      let answered = false;
+      const answer = (payload?: Uint8Array) => {
+        if (answered) return;
+        answered = true;
         if (auth.username === undefined) {
           call.end();
           return;
+        }
+        let user: string | undefined;
+        let password: string | undefined;
+        if (basic !== undefined) {
+          const colon = basic.indexOf(':');
+          user = colon < 0 ? basic : basic.slice(0, colon);
+          password = colon < 0 ? '' : basic.slice(colon + 1);
+        } else if (payload?.byteLength) {
+          try {
+            ({ username: user, password } = pb.BasicAuth.decode(payload));
+          } catch {
+            // not a BasicAuth payload
+          }
         }
         if (user === undefined || !equalSecret(user, auth.username) || !equalSecret(password ?? '', auth.password ?? '')) {
           call.emit('error', { code: Status.UNAUTHENTICATED, details: 'invalid username or password' });
@@ -203,7 +211,10 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
         call.sendMetadata(md);
         call.write({ protocolVersion: 0n, payload: Buffer.from(token) });
         call.end();
-      });
+      };
+      call.on('data', (request: pb.HandshakeRequest) => answer(request.payload));
+      call.on('end', () => answer());
+      call.on('error', () => undefined);
     },
 
     getFlightInfo: unary(statementInfo),

@@ -1,0 +1,46 @@
+import { InfluxDBClient } from '@influxdata/influxdb3-client';
+import { Client as LanceClient } from '@lancedb/arrow-flight-sql-client';
+import { useServer } from '../fixture';
+
+const TOKEN = 'peer-token-0123456789';
+
+/** The embedded server, checked with clients we did not write. */
+describe('the embedded server with independent clients', () => {
+  const fx = useServer({ token: TOKEN, username: 'peer', password: 'peer-password' });
+
+  beforeAll(async () => {
+    await fx.exec(`CREATE TABLE home AS SELECT TIMESTAMP '2026-01-01' + to_minutes(i) AS time,
+      CASE WHEN i % 2 = 0 THEN 'Kitchen' ELSE 'Living Room' END AS room, 20.0 + i / 10 AS temp FROM range(100) t(i)`);
+  });
+
+  test('@influxdata/influxdb3-client queries with the InfluxDB JSON ticket (plain Flight DoGet)', async () => {
+    const client = new InfluxDBClient({ host: `http://127.0.0.1:${fx.server.port}`, token: TOKEN, database: 'home' });
+    try {
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of client.query("SELECT room, count(*) AS n FROM home GROUP BY room ORDER BY room")) rows.push(row);
+      expect(rows.map((r) => [r['room'], Number(r['n'])])).toEqual([
+        ['Kitchen', 50],
+        ['Living Room', 50],
+      ]);
+      const influxql = await (async () => {
+        for await (const _row of client.query('SELECT * FROM home', 'home', { type: 'influxql' })) return 'rows';
+        return 'none';
+      })().catch((e: unknown) => e);
+      expect(String(influxql)).toMatch(/InfluxQL is not supported/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('@lancedb/arrow-flight-sql-client: basic-auth Handshake, CommandStatementQuery, DoGet', async () => {
+    const client = await LanceClient.connect({
+      host: `127.0.0.1:${fx.server.port}`,
+      username: 'peer',
+      password: 'peer-password',
+      insecure: true,
+    });
+    const result = await client.query('SELECT count(*) AS n, round(avg(temp), 2) AS t FROM home');
+    const rows = (await result.collectToObjects()) as { n: bigint; t: number }[];
+    expect(rows.map(({ n, t }) => ({ n, t }))).toEqual([{ n: 100n, t: 24.95 }]);
+  });
+});
