@@ -26,9 +26,9 @@ export const SEED_QUERIES: readonly { title: string; sql: string }[] = [
   },
   {
     title: 'Downsampled: temperature per room per 2 hours',
-    sql: `SELECT time_bucket(INTERVAL '2 hours', time) AS window, room,
+    sql: `SELECT time_bucket(INTERVAL '2 hours', time) AS bucket, room,
        round(avg(temp), 2) AS avg_temp, min(temp) AS min_temp, max(temp) AS max_temp
-FROM home GROUP BY window, room ORDER BY room, window`,
+FROM home GROUP BY bucket, room ORDER BY room, bucket`,
   },
   { title: 'Carbon monoxide alerts', sql: 'SELECT time, room, co FROM home WHERE co > 20 ORDER BY time' },
 ];
