@@ -138,7 +138,8 @@ export function errorFromStatus(status: Partial<StatusObject> & { code: number }
 }
 
 // grpc-js: "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: "
-const noConnection = /^No connection established\. Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s;
+const noConnection =
+  /^No connection established\. Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s;
 const tlsProblem = /certificate|self[- ]signed|SSL|TLS|wrong version number|handshake/i;
 
 /** Makes transport failures readable: says what failed and, for TLS, what to check. */
@@ -218,7 +219,10 @@ const secretPatterns: readonly RegExp[] = [
 export function redact(text: string): string {
   let out = text;
   for (const secret of registeredSecrets) out = out.split(secret).join('[redacted]');
-  out = out.replace(secretPatterns[0]!, (_m, p1: string, scheme?: string) => `${p1}${scheme ? `${scheme} ` : ''}[redacted]`);
+  out = out.replace(
+    secretPatterns[0]!,
+    (_m, p1: string, scheme?: string) => `${p1}${scheme ? `${scheme} ` : ''}[redacted]`,
+  );
   out = out.replace(secretPatterns[1]!, '$1[redacted]');
   out = out.replace(secretPatterns[2]!, '$1[redacted]');
   out = out.replace(secretPatterns[3]!, '$1[redacted]@');

@@ -99,7 +99,9 @@ function timeOfDay(value: bigint, unit: TimeUnit): string {
   const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, '0');
   const ss = String(seconds % 60).padStart(2, '0');
   const digits = DIGITS[unit];
-  return digits === 0 ? `${hh}:${mm}:${ss}` : `${hh}:${mm}:${ss}.${fraction.toString().padStart(digits, '0')}`;
+  return digits === 0
+    ? `${hh}:${mm}:${ss}`
+    : `${hh}:${mm}:${ss}.${fraction.toString().padStart(digits, '0')}`;
 }
 
 /** Exact decimal text of the little-endian two's-complement integer in `words` (32-bit words). */
@@ -183,9 +185,7 @@ function cellFor(type: DataType, o: Resolved): Cell {
     case Type.DateDay:
     case Type.DateMillisecond: {
       const days = (type as unknown as { unit: number }).unit === 0;
-      return days
-        ? (d, i) => new Date(d.values[i] * 86_400_000)
-        : (d, i) => new Date(Number(d.values[i]));
+      return days ? (d, i) => new Date(d.values[i] * 86_400_000) : (d, i) => new Date(Number(d.values[i]));
     }
     case Type.Time:
     case Type.TimeSecond:
@@ -226,7 +226,11 @@ function cellFor(type: DataType, o: Resolved): Cell {
       // MONTH_DAY_NANO: int32 months, int32 days, int64 nanoseconds (16 bytes).
       return (d, i) => {
         const view = new DataView(d.values.buffer, d.values.byteOffset + i * 16, 16);
-        return { months: view.getInt32(0, true), days: view.getInt32(4, true), nanoseconds: view.getBigInt64(8, true) };
+        return {
+          months: view.getInt32(0, true),
+          days: view.getInt32(4, true),
+          nanoseconds: view.getBigInt64(8, true),
+        };
       };
     }
     case Type.List:

@@ -18,7 +18,12 @@ import { InterfaceError, metadataToObject, registerSecret, toError } from '../er
 import * as pb from '../proto/Flight';
 import { CookieJar } from './cookies';
 import { FlightDataEncoder } from './encode';
-import { decodeFlightData, encodeFlightData, type OutgoingFlightData, type RawFlightData } from './flightData';
+import {
+  decodeFlightData,
+  encodeFlightData,
+  type OutgoingFlightData,
+  type RawFlightData,
+} from './flightData';
 import { cancelledError, FlightStreamReader } from './FlightStreamReader';
 import { locationUri, parseLocation, type Endpoint, type TlsOptions } from './options';
 import {
@@ -106,7 +111,10 @@ export class FlightClient implements AsyncDisposable {
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
       ...(tlsOptions.serverName
-        ? { 'grpc.ssl_target_name_override': tlsOptions.serverName, 'grpc.default_authority': tlsOptions.serverName }
+        ? {
+            'grpc.ssl_target_name_override': tlsOptions.serverName,
+            'grpc.default_authority': tlsOptions.serverName,
+          }
         : {}),
       ...options.channelOptions,
     };
@@ -202,8 +210,15 @@ export class FlightClient implements AsyncDisposable {
   }
 
   /** ListFlights: the flights the server offers, filtered by opaque `criteria`. */
-  async *listFlights(criteria: Uint8Array = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<FlightInfo> {
-    for await (const info of this.#serverStream('listFlights', { expression: Buffer.from(criteria) }, options)) {
+  async *listFlights(
+    criteria: Uint8Array = new Uint8Array(0),
+    options: CallOptions = {},
+  ): AsyncGenerator<FlightInfo> {
+    for await (const info of this.#serverStream(
+      'listFlights',
+      { expression: Buffer.from(criteria) },
+      options,
+    )) {
       yield flightInfoFromProto(info as pb.FlightInfo);
     }
   }
@@ -313,7 +328,11 @@ export class FlightClient implements AsyncDisposable {
   }
 
   /** DoAction: runs `type` with `body` and yields the body of each Result. */
-  async *doAction(type: string, body: Uint8Array = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<Uint8Array> {
+  async *doAction(
+    type: string,
+    body: Uint8Array = new Uint8Array(0),
+    options: CallOptions = {},
+  ): AsyncGenerator<Uint8Array> {
     for await (const result of this.#serverStream('doAction', { type, body: Buffer.from(body) }, options)) {
       yield (result as pb.Result).body;
     }
@@ -351,7 +370,11 @@ export class FlightClient implements AsyncDisposable {
     await this.#handshake;
   }
 
-  async #unary<T>(method: 'getFlightInfo' | 'pollFlightInfo' | 'getSchema', request: unknown, options: CallOptions): Promise<T> {
+  async #unary<T>(
+    method: 'getFlightInfo' | 'pollFlightInfo' | 'getSchema',
+    request: unknown,
+    options: CallOptions,
+  ): Promise<T> {
     await this.#ready(options);
     const def = FLIGHT_SERVICE[method];
     const setup = this.#setup(def.path.slice(def.path.lastIndexOf('/') + 1), options);
@@ -432,7 +455,8 @@ export class FlightClient implements AsyncDisposable {
         cookies?.store(md.get('set-cookie'));
         options.onHeaders?.(metadataToObject(md));
       });
-      if (options.onTrailers) call.on('status', (status) => options.onTrailers!(metadataToObject(status.metadata)));
+      if (options.onTrailers)
+        call.on('status', (status) => options.onTrailers!(metadataToObject(status.metadata)));
       cancel = () => call.cancel();
       if (signal) {
         onAbort = () => {
@@ -449,8 +473,11 @@ export class FlightClient implements AsyncDisposable {
       onAbort = undefined;
     };
     const where = `${context} ${this.location}`;
-    const error = (err: unknown) => (abortReason !== undefined ? cancelledError(context, abortReason) : toError(err, where));
-    const openReader = async (call: Parameters<typeof FlightStreamReader.open>[0] & Parameters<typeof attach>[0]) => {
+    const error = (err: unknown) =>
+      abortReason !== undefined ? cancelledError(context, abortReason) : toError(err, where);
+    const openReader = async (
+      call: Parameters<typeof FlightStreamReader.open>[0] & Parameters<typeof attach>[0],
+    ) => {
       attach(call);
       try {
         reader = await FlightStreamReader.open(call, where, done);
@@ -521,4 +548,3 @@ async function writeBatches(
   }
   if (!ended) call.end();
 }
-

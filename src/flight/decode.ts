@@ -57,7 +57,14 @@ class AligningVectorLoader extends VectorLoader {
     schema: Schema,
     pieces?: readonly Uint8Array[],
   ) {
-    super(body, header.nodes, header.buffers, dictionaries, schema.metadataVersion, header.variadicBufferCounts);
+    super(
+      body,
+      header.nodes,
+      header.buffers,
+      dictionaries,
+      schema.metadataVersion,
+      header.variadicBufferCounts,
+    );
     this.#body = body;
     this.#pieces = pieces;
   }
@@ -148,7 +155,9 @@ export class FlightDataDecoder {
         return { kind: 'dictionary', id: header.id, isDelta: header.isDelta };
       }
       default:
-        throw protocolError(`unexpected IPC message type ${MessageHeader[message.headerType] ?? message.headerType}`);
+        throw protocolError(
+          `unexpected IPC message type ${MessageHeader[message.headerType] ?? message.headerType}`,
+        );
     }
   }
 

@@ -47,7 +47,11 @@ export class FlightDataEncoder {
     for (let start = 0; start < batch.numRows; start += rows) {
       const slice = batch.slice(start, Math.min(start + rows, batch.numRows));
       const last = start + rows >= batch.numRows;
-      yield recordBatchMessage(slice.numRows, VectorAssembler.assemble(slice), last ? appMetadata : undefined);
+      yield recordBatchMessage(
+        slice.numRows,
+        VectorAssembler.assemble(slice),
+        last ? appMetadata : undefined,
+      );
     }
   }
 
@@ -82,7 +86,11 @@ function bodyOf(assembled: Assembled): Uint8Array[] {
   return pieces;
 }
 
-function recordBatchMessage(length: number, assembled: Assembled, appMetadata?: Uint8Array): OutgoingFlightData {
+function recordBatchMessage(
+  length: number,
+  assembled: Assembled,
+  appMetadata?: Uint8Array,
+): OutgoingFlightData {
   const header = new RecordBatchHeader(
     length,
     assembled.nodes,
@@ -101,7 +109,13 @@ function recordBatchMessage(length: number, assembled: Assembled, appMetadata?: 
 function dictionaryMessage(chunk: Data, id: number, isDelta: boolean): OutgoingFlightData {
   const assembled = VectorAssembler.assemble(new Vector([chunk]));
   const header = new DictionaryBatchHeader(
-    new RecordBatchHeader(chunk.length, assembled.nodes, assembled.bufferRegions, null, assembled.variadicBufferCounts),
+    new RecordBatchHeader(
+      chunk.length,
+      assembled.nodes,
+      assembled.bufferRegions,
+      null,
+      assembled.variadicBufferCounts,
+    ),
     id,
     isDelta,
   );

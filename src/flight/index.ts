@@ -1,9 +1,25 @@
 /** Arrow Flight: the transport layer (knows nothing of SQL). */
-export { FlightClient, type ActionType, type BatchSource, type CallOptions, type FlightClientOptions } from './FlightClient';
-export { FlightStreamReader, limitBuffering, STREAM_BUFFER_MESSAGES, type FlightStreamChunk } from './FlightStreamReader';
+export {
+  FlightClient,
+  type ActionType,
+  type BatchSource,
+  type CallOptions,
+  type FlightClientOptions,
+} from './FlightClient';
+export {
+  FlightStreamReader,
+  limitBuffering,
+  STREAM_BUFFER_MESSAGES,
+  type FlightStreamChunk,
+} from './FlightStreamReader';
 export { FlightDataDecoder, type DecodedPayload } from './decode';
 export { FlightDataEncoder, DEFAULT_MAX_MESSAGE_BYTES } from './encode';
-export { decodeFlightData, encodeFlightData, type OutgoingFlightData, type RawFlightData } from './flightData';
+export {
+  decodeFlightData,
+  encodeFlightData,
+  type OutgoingFlightData,
+  type RawFlightData,
+} from './flightData';
 export { parseLocation, locationUri, REUSE_CONNECTION, type Endpoint, type TlsOptions } from './options';
 export {
   decodeSchema,

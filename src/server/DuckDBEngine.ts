@@ -46,9 +46,15 @@ export function statusForDuckDBError(err: unknown): StatusError {
     case 'Invalid':
     case 'Not implemented':
     case 'Permission':
-      return new StatusError(type === 'Not implemented' ? Status.UNIMPLEMENTED : Status.INVALID_ARGUMENT, message);
+      return new StatusError(
+        type === 'Not implemented' ? Status.UNIMPLEMENTED : Status.INVALID_ARGUMENT,
+        message,
+      );
     case 'Catalog':
-      return new StatusError(/does not exist|not found/i.test(message) ? Status.NOT_FOUND : Status.INVALID_ARGUMENT, message);
+      return new StatusError(
+        /does not exist|not found/i.test(message) ? Status.NOT_FOUND : Status.INVALID_ARGUMENT,
+        message,
+      );
     case 'Constraint':
       return new StatusError(Status.ALREADY_EXISTS, message);
     case 'Conversion':

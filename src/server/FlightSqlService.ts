@@ -80,9 +80,13 @@ function sqlOfTicket(ticket: Uint8Array): string {
     }
     const language = String(json['query_type'] ?? 'sql').toLowerCase();
     if (language === 'influxql') {
-      throw new StatusError(Status.UNIMPLEMENTED, 'InfluxQL is not supported by this server: use query_type "sql"');
+      throw new StatusError(
+        Status.UNIMPLEMENTED,
+        'InfluxQL is not supported by this server: use query_type "sql"',
+      );
     }
-    if (language !== 'sql') throw new StatusError(Status.INVALID_ARGUMENT, `unknown query_type '${language}'`);
+    if (language !== 'sql')
+      throw new StatusError(Status.INVALID_ARGUMENT, `unknown query_type '${language}'`);
     if (typeof json['sql_query'] !== 'string') {
       throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket has no "sql_query" string');
     }
@@ -95,12 +99,18 @@ function sqlOfTicket(ticket: Uint8Array): string {
     throw new StatusError(Status.INVALID_ARGUMENT, 'unrecognised ticket');
   }
   if (command.kind === 'TicketStatementQuery') return decodeHandle(command.message.statementHandle).sql;
-  throw new StatusError(Status.INVALID_ARGUMENT, `unsupported ticket ${command.kind === 'unknown' ? command.typeUrl : command.kind}`);
+  throw new StatusError(
+    Status.INVALID_ARGUMENT,
+    `unsupported ticket ${command.kind === 'unknown' ? command.typeUrl : command.kind}`,
+  );
 }
 
 function commandOf(descriptor: pb.FlightDescriptor): Command {
   if (descriptor.type !== pb.FlightDescriptor_DescriptorType.CMD) {
-    throw new StatusError(Status.INVALID_ARGUMENT, 'this server takes CMD descriptors (Flight SQL commands), not paths');
+    throw new StatusError(
+      Status.INVALID_ARGUMENT,
+      'this server takes CMD descriptors (Flight SQL commands), not paths',
+    );
   }
   try {
     return unpackCommand(descriptor.cmd);
@@ -135,10 +145,13 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
   const checkAuth = (metadata: Metadata) => {
     if (!auth.token) return;
     const header = metadata.get('authorization')[0];
-    const bearer = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    const bearer =
+      typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
     const tokenBin = metadata.get('auth-token-bin')[0];
-    const presented = bearer ?? (tokenBin === undefined ? undefined : Buffer.from(tokenBin as Buffer).toString());
-    if (presented === undefined) throw new StatusError(Status.UNAUTHENTICATED, 'authentication required: send a bearer token');
+    const presented =
+      bearer ?? (tokenBin === undefined ? undefined : Buffer.from(tokenBin as Buffer).toString());
+    if (presented === undefined)
+      throw new StatusError(Status.UNAUTHENTICATED, 'authentication required: send a bearer token');
     if (!equalSecret(presented, auth.token)) throw new StatusError(Status.UNAUTHENTICATED, 'invalid token');
   };
 
@@ -158,7 +171,9 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
     const command = commandOf(descriptor);
     if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
     const schema = await engine.schemaOf(command.message.query);
-    const ticket = packCommand('TicketStatementQuery', { statementHandle: encodeHandle({ sql: command.message.query }) });
+    const ticket = packCommand('TicketStatementQuery', {
+      statementHandle: encodeHandle({ sql: command.message.query }),
+    });
     return {
       schema: Buffer.from(encodeSchema(schema)),
       flightDescriptor: descriptor,
@@ -201,7 +216,11 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
             // not a BasicAuth payload
           }
         }
-        if (user === undefined || !equalSecret(user, auth.username) || !equalSecret(password ?? '', auth.password ?? '')) {
+        if (
+          user === undefined ||
+          !equalSecret(user, auth.username) ||
+          !equalSecret(password ?? '', auth.password ?? '')
+        ) {
           call.emit('error', { code: Status.UNAUTHENTICATED, details: 'invalid username or password' });
           return;
         }

@@ -53,7 +53,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   server.addService(
     flightServiceDefinition,
-    flightSqlService(engine, { token: options.token, username: options.username, password: options.password }),
+    flightSqlService(engine, {
+      token: options.token,
+      username: options.username,
+      password: options.password,
+    }),
   );
   const credentials = options.tls
     ? ServerCredentials.createSsl(
@@ -66,7 +70,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${address}:${options.port ?? 0}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+      server.bindAsync(`${address}:${options.port ?? 0}`, credentials, (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      ),
     );
   } catch (err) {
     engine.close();

@@ -1,3 +1,11 @@
 /** Flight SQL: the client and its command table (knows nothing of cursors). */
 export { FlightSQLClient, type FlightSQLClientOptions, type StatementOptions } from './FlightSQLClient';
-export { packCommand, unpackCommand, unpackAs, TYPE_URL_PREFIX, type Command, type CommandKind, type CommandMessage } from './commands';
+export {
+  packCommand,
+  unpackCommand,
+  unpackAs,
+  TYPE_URL_PREFIX,
+  type Command,
+  type CommandKind,
+  type CommandMessage,
+} from './commands';

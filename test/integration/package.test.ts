@@ -13,7 +13,8 @@ describe('the built package', () => {
   const fx = useServer();
 
   beforeAll(() => {
-    if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+    if (!existsSync(join(root, 'dist/index.js')))
+      throw new Error('dist/ is missing: run `npm run build` first');
   });
 
   const script = `

@@ -76,7 +76,10 @@ describe('redaction', () => {
 
   test('registered secrets never appear in error messages', () => {
     registerSecret('sup3r-secret-value');
-    const err = errorFromStatus({ code: status.UNAUTHENTICATED, details: 'token sup3r-secret-value rejected' });
+    const err = errorFromStatus({
+      code: status.UNAUTHENTICATED,
+      details: 'token sup3r-secret-value rejected',
+    });
     expect(err.message).not.toContain('sup3r-secret-value');
     expect(err.serverMessage).not.toContain('sup3r-secret-value');
   });

@@ -22,11 +22,17 @@ describe('authentication and headers', () => {
   });
 
   test('no token or a wrong token is an OperationalError (UNAUTHENTICATED) that never shows the token', async () => {
-    const none = await fx.connect().execute('SELECT 1').catch((e: unknown) => e);
+    const none = await fx
+      .connect()
+      .execute('SELECT 1')
+      .catch((e: unknown) => e);
     expect(none).toBeInstanceOf(OperationalError);
     expect((none as OperationalError).grpcCode).toBe(status.UNAUTHENTICATED);
     const wrongToken = 'wrong-token-123456';
-    const wrong = await fx.connect({ token: wrongToken }).execute('SELECT 1').catch((e: unknown) => e);
+    const wrong = await fx
+      .connect({ token: wrongToken })
+      .execute('SELECT 1')
+      .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(OperationalError);
     expect((wrong as OperationalError).grpcCode).toBe(status.UNAUTHENTICATED);
     expect(String(wrong)).not.toContain(wrongToken);
@@ -35,7 +41,10 @@ describe('authentication and headers', () => {
 
   test('DoGet checks the token too', async () => {
     const info = await fx.connect({ token: TOKEN }).execute('SELECT 1');
-    const err = await fx.connect().doGet(info.endpoints[0]!.ticket).catch((e: unknown) => e);
+    const err = await fx
+      .connect()
+      .doGet(info.endpoints[0]!.ticket)
+      .catch((e: unknown) => e);
     expect((err as OperationalError).grpcCode).toBe(status.UNAUTHENTICATED);
   });
 
@@ -53,17 +62,25 @@ describe('authentication and headers', () => {
       handshake(call: ServerDuplexStream<pb.HandshakeRequest, pb.HandshakeResponse>) {
         call.on('data', (req: pb.HandshakeRequest) => {
           const auth = pb.BasicAuth.decode(req.payload);
-          call.write({ protocolVersion: 0n, payload: Buffer.from(auth.username === 'bob' ? 'payload-token-42' : '') });
+          call.write({
+            protocolVersion: 0n,
+            payload: Buffer.from(auth.username === 'bob' ? 'payload-token-42' : ''),
+          });
         });
         call.on('end', () => call.end());
       },
-      getSchema(call: ServerUnaryCall<pb.FlightDescriptor, pb.SchemaResult>, cb: sendUnaryData<pb.SchemaResult>) {
+      getSchema(
+        call: ServerUnaryCall<pb.FlightDescriptor, pb.SchemaResult>,
+        cb: sendUnaryData<pb.SchemaResult>,
+      ) {
         seen = Buffer.from(call.metadata.get('auth-token-bin')[0] as Buffer).toString();
         cb(null, { schema: Buffer.alloc(0) });
       },
     });
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
     );
     const flight = new FlightClient(`grpc://127.0.0.1:${port}`, { username: 'bob', password: 'pw-pw-pw' });
     try {
@@ -77,7 +94,10 @@ describe('authentication and headers', () => {
   });
 
   test('wrong basic credentials fail the Handshake with UNAUTHENTICATED', async () => {
-    const err = await fx.connect({ username: 'alice', password: 'nope-nope' }).execute('SELECT 1').catch((e: unknown) => e);
+    const err = await fx
+      .connect({ username: 'alice', password: 'nope-nope' })
+      .execute('SELECT 1')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationalError);
     expect((err as OperationalError).grpcCode).toBe(status.UNAUTHENTICATED);
     expect(String((err as Error).message)).not.toContain('nope-nope');
@@ -87,7 +107,10 @@ describe('authentication and headers', () => {
     const client = fx.connect({ token: TOKEN, metadata: { database: 'home' } });
     let headers: Record<string, unknown> | undefined;
     let trailers: Record<string, unknown> | undefined;
-    const info = await client.execute('SELECT 1', { onHeaders: (h) => (headers = h), onTrailers: (t) => (trailers = t) });
+    const info = await client.execute('SELECT 1', {
+      onHeaders: (h) => (headers = h),
+      onTrailers: (t) => (trailers = t),
+    });
     expect(info.endpoints).toHaveLength(1);
     expect(headers).toBeDefined();
     expect(trailers).toBeDefined();

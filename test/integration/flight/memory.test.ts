@@ -9,7 +9,13 @@ test('a 5-million-row query streams with bounded memory', () => {
     encoding: 'utf8',
     timeout: 240_000,
   });
-  const result = JSON.parse(out) as { rows: number; batches: number; resultBytes: number; rssGrowth: number; liveGrowth: number };
+  const result = JSON.parse(out) as {
+    rows: number;
+    batches: number;
+    resultBytes: number;
+    rssGrowth: number;
+    liveGrowth: number;
+  };
   expect(result.rows).toBe(5_000_000);
   expect(result.batches).toBeGreaterThan(10);
   expect(result.resultBytes).toBeGreaterThan(100 * 1024 * 1024);

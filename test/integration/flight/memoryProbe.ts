@@ -10,7 +10,9 @@ import { FlightSQLClient } from '../../../src';
 
 async function startServerProcess() {
   const cli = join(__dirname, '../../../src/cli/main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   return { location: line.toString().trim(), close: () => child.kill('SIGTERM') };
 }
@@ -34,7 +36,8 @@ async function main() {
   for await (const batch of reader) {
     rows += batch.numRows;
     for (const child of batch.data.children) {
-      for (const buffer of [child.values, child.valueOffsets, child.nullBitmap]) bytes += buffer?.byteLength ?? 0;
+      for (const buffer of [child.values, child.valueOffsets, child.nullBitmap])
+        bytes += buffer?.byteLength ?? 0;
     }
     if (++batches % 10 === 0) {
       // A slow consumer (the server must wait for us, not buffer ahead); the pause also lets
@@ -49,7 +52,13 @@ async function main() {
   await client.close();
   server.close();
   process.stdout.write(
-    JSON.stringify({ rows, batches, resultBytes: bytes, rssGrowth: peakRss - base.rss, liveGrowth: peakLive - base.heapUsed - base.arrayBuffers }),
+    JSON.stringify({
+      rows,
+      batches,
+      resultBytes: bytes,
+      rssGrowth: peakRss - base.rss,
+      liveGrowth: peakLive - base.heapUsed - base.arrayBuffers,
+    }),
   );
 }
 

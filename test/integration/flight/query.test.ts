@@ -6,7 +6,7 @@ describe('FlightSQLClient query path against the embedded server', () => {
   const fx = useServer();
 
   test('execute returns a FlightInfo with schema and a ticket; doGet reads it', async () => {
-    const info = await fx.client.execute('SELECT 42::INTEGER AS answer, \'hi\' AS greeting');
+    const info = await fx.client.execute("SELECT 42::INTEGER AS answer, 'hi' AS greeting");
     expect(info.schema.fields.map((f) => f.name)).toEqual(['answer', 'greeting']);
     expect(info.endpoints).toHaveLength(1);
     expect(info.endpoints[0]!.ticket.ticket.byteLength).toBeGreaterThan(0);
@@ -25,7 +25,7 @@ describe('FlightSQLClient query path against the embedded server', () => {
 
   test('getExecuteSchema returns the schema without running the query', async () => {
     await fx.exec('CREATE TABLE runs(n INTEGER)');
-    const schema = await fx.client.getExecuteSchema("INSERT INTO runs VALUES (1) RETURNING n * 2 AS doubled");
+    const schema = await fx.client.getExecuteSchema('INSERT INTO runs VALUES (1) RETURNING n * 2 AS doubled');
     expect(schema.fields.map((f) => f.name)).toEqual(['doubled']);
     const count = await queryTable(fx.client, 'SELECT count(*) AS n FROM runs');
     expect(count.getChild('n')!.get(0)).toBe(0n);

@@ -14,16 +14,24 @@ describe('the embedded server with independent clients', () => {
   });
 
   test('@influxdata/influxdb3-client queries with the InfluxDB JSON ticket (plain Flight DoGet)', async () => {
-    const client = new InfluxDBClient({ host: `http://127.0.0.1:${fx.server.port}`, token: TOKEN, database: 'home' });
+    const client = new InfluxDBClient({
+      host: `http://127.0.0.1:${fx.server.port}`,
+      token: TOKEN,
+      database: 'home',
+    });
     try {
       const rows: Record<string, unknown>[] = [];
-      for await (const row of client.query("SELECT room, count(*) AS n FROM home GROUP BY room ORDER BY room")) rows.push(row);
+      for await (const row of client.query(
+        'SELECT room, count(*) AS n FROM home GROUP BY room ORDER BY room',
+      ))
+        rows.push(row);
       expect(rows.map((r) => [r['room'], Number(r['n'])])).toEqual([
         ['Kitchen', 50],
         ['Living Room', 50],
       ]);
       const influxql = await (async () => {
-        for await (const _row of client.query('SELECT * FROM home', 'home', { type: 'influxql' })) return 'rows';
+        for await (const _row of client.query('SELECT * FROM home', 'home', { type: 'influxql' }))
+          return 'rows';
         return 'none';
       })().catch((e: unknown) => e);
       expect(String(influxql)).toMatch(/InfluxQL is not supported/);

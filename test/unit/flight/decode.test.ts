@@ -1,6 +1,5 @@
 import {
   Dictionary,
-  Float64,
   Int32,
   Utf8,
   makeData,
@@ -42,7 +41,12 @@ function roundTrip(batches: RecordBatch[], shift = 0) {
 describe('FlightData codec', () => {
   test('round-trips every field, with the body as a view on the input', () => {
     const body = [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5])];
-    const raw = onWire({ descriptor: new Uint8Array([9]), header: new Uint8Array([7, 7]), appMetadata: new Uint8Array([8]), body });
+    const raw = onWire({
+      descriptor: new Uint8Array([9]),
+      header: new Uint8Array([7, 7]),
+      appMetadata: new Uint8Array([8]),
+      body,
+    });
     expect([...raw.descriptor!]).toEqual([9]);
     expect([...raw.header]).toEqual([7, 7]);
     expect([...raw.appMetadata]).toEqual([8]);
@@ -64,17 +68,23 @@ describe('FlightDataDecoder', () => {
   const table = new Table({
     f: vectorFromArray(Float64Array.from({ length: 1000 }, (_, i) => i / 2)),
     n: vectorFromArray(Int32Array.from({ length: 1000 }, (_, i) => i)),
-    s: vectorFromArray(Array.from({ length: 1000 }, (_, i) => `row ${i}`), new Utf8()),
+    s: vectorFromArray(
+      Array.from({ length: 1000 }, (_, i) => `row ${i}`),
+      new Utf8(),
+    ),
   });
 
-  test.each([0, 1, 3, 4, 5, 7])('decodes batches at body offset shift %i, copying only misaligned typed buffers', (shift) => {
-    const { out, decoder } = roundTrip(table.batches, shift);
-    expect(out[0]!.getChild('f')!.get(999)).toBe(499.5);
-    expect(out[0]!.getChild('n')!.get(10)).toBe(10);
-    expect(out[0]!.getChild('s')!.get(42)).toBe('row 42');
-    // Utf8 bytes never need a copy; float64 data, int32 data and int32 offsets may.
-    expect(decoder.alignmentCopies).toBeLessThanOrEqual(3);
-  });
+  test.each([0, 1, 3, 4, 5, 7])(
+    'decodes batches at body offset shift %i, copying only misaligned typed buffers',
+    (shift) => {
+      const { out, decoder } = roundTrip(table.batches, shift);
+      expect(out[0]!.getChild('f')!.get(999)).toBe(499.5);
+      expect(out[0]!.getChild('n')!.get(10)).toBe(10);
+      expect(out[0]!.getChild('s')!.get(42)).toBe('row 42');
+      // Utf8 bytes never need a copy; float64 data, int32 data and int32 offsets may.
+      expect(decoder.alignmentCopies).toBeLessThanOrEqual(3);
+    },
+  );
 
   test('column data shares the FlightData body buffer when aligned (no copy)', () => {
     const encoder = new FlightDataEncoder();
@@ -109,10 +119,22 @@ describe('FlightDataDecoder', () => {
           type: new Struct(schema.fields),
           length: indices.length,
           nullCount: 0,
-          children: [makeData({ type, length: indices.length, nullCount: 0, data: Int32Array.from(indices), dictionary: dict })],
+          children: [
+            makeData({
+              type,
+              length: indices.length,
+              nullCount: 0,
+              data: Int32Array.from(indices),
+              dictionary: dict,
+            }),
+          ],
         }),
       );
-    const { out } = roundTrip([batch(dict1, [0, 1, 0]), batch(dict2, [2, 1]), batch(vectorFromArray(['z'], new Utf8()), [0])]);
+    const { out } = roundTrip([
+      batch(dict1, [0, 1, 0]),
+      batch(dict2, [2, 1]),
+      batch(vectorFromArray(['z'], new Utf8()), [0]),
+    ]);
     expect(out.map((b) => [...b.getChild('tag')!])).toEqual([['a', 'b', 'a'], ['c', 'b'], ['z']]);
   });
 

@@ -4,7 +4,9 @@ import { packCommand, unpackAs, unpackCommand, TYPE_URL_PREFIX } from '../../../
 describe('Flight SQL command table', () => {
   test('packs with the spec type URL and unpacks to a typed message', () => {
     const bytes = packCommand('CommandStatementQuery', { query: 'SELECT 1' });
-    expect(Any.decode(bytes).typeUrl).toBe('type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery');
+    expect(Any.decode(bytes).typeUrl).toBe(
+      'type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery',
+    );
     const command = unpackCommand(bytes);
     expect(command.kind).toBe('CommandStatementQuery');
     if (command.kind === 'CommandStatementQuery') expect(command.message.query).toBe('SELECT 1');
@@ -13,7 +15,13 @@ describe('Flight SQL command table', () => {
   });
 
   test('an unknown type URL is reported, not thrown', () => {
-    const bytes = Any.encode({ typeUrl: `${TYPE_URL_PREFIX}CommandFromTheFuture`, value: Buffer.alloc(0) }).finish();
-    expect(unpackCommand(bytes)).toEqual({ kind: 'unknown', typeUrl: `${TYPE_URL_PREFIX}CommandFromTheFuture` });
+    const bytes = Any.encode({
+      typeUrl: `${TYPE_URL_PREFIX}CommandFromTheFuture`,
+      value: Buffer.alloc(0),
+    }).finish();
+    expect(unpackCommand(bytes)).toEqual({
+      kind: 'unknown',
+      typeUrl: `${TYPE_URL_PREFIX}CommandFromTheFuture`,
+    });
   });
 });
