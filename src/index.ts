@@ -4,7 +4,7 @@
  * The client side never imports the embedded server (`flightsql/server`) nor DuckDB.
  */
 export * from './errors';
-export { RowConverter, deduplicatedNames, type Row, type ValueOptions } from './values';
+export { RowConverter, deduplicatedNames, valueAt, type Row, type ValueOptions } from './values';
 export * from './flight';
 export * from './sql';
 export { SqlInfo } from './proto/FlightSql';
