@@ -15,7 +15,7 @@
  * DuckDB is an optional dependency: only its types are imported at the top level; the
  * runtime modules are loaded with `import()` on first use.
  */
-import type { DuckDBResult, DuckDBType } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBResult, DuckDBType } from '@duckdb/node-api';
 import type { Vector as RawVector } from '@duckdb/node-bindings';
 import {
   Field,
@@ -78,25 +78,28 @@ export async function* recordBatchesFrom(
   if (schema.fields.length !== columnCount) {
     throw new Error(`schema has ${schema.fields.length} fields, the result ${columnCount} columns`);
   }
-  const hint = Math.min(batchRows, 1 << 20) + ctx.b.vector_size();
+  const vectorSize = ctx.b.vector_size();
+  // Buffers are sized for the rows a batch is expected to hold: a guess for the first batch
+  // (they grow as needed), then the size of the previous one (batchBytes may cut them short).
+  const firstHint = Math.min(batchRows, 16_384) + vectorSize;
   const builders: Builder[] = [];
   for (let c = 0; c < columnCount; c++) {
-    builders.push(makeBuilder(result.columnType(c), schema.fields[c].type, ctx, hint));
+    builders.push(makeBuilder(result.columnType(c), schema.fields[c].type, ctx, firstHint));
   }
   const structType = new Struct(schema.fields);
   const flush = (length: number): RecordBatch => {
     const children = builders.map((b) => b.finish());
+    for (const b of builders) b.setHint(length + vectorSize);
     return new RecordBatch(schema, makeData({ type: structType, length, nullCount: 0, children }));
   };
 
   let rows = 0;
-  let pending: Promise<unknown> | undefined = result.fetchChunk();
+  let pending: Promise<DuckDBDataChunk | null> | undefined = result.fetchChunk();
   try {
     for (;;) {
-      const next = await untilAborted(pending, signal);
-      if (next === ABORTED) return;
+      const chunk = await untilAborted(pending, signal);
+      if (chunk === ABORTED) return;
       pending = undefined;
-      const chunk = next as Awaited<ReturnType<DuckDBResult['fetchChunk']>>;
       const n = chunk?.rowCount ?? 0;
       if (!chunk || n === 0) break;
       pending = result.fetchChunk();
@@ -196,7 +199,10 @@ class Src {
 
   data(width: number): Uint8Array {
     if (this.d === undefined) {
-      this.d = this.size === 0 ? new Uint8Array(0) : aligned(this.ctx.b.vector_get_data(this.vec, this.size * width));
+      this.d =
+        this.size === 0
+          ? new Uint8Array(0)
+          : aligned(this.ctx.b.vector_get_data(this.vec, this.size * width));
     }
     return this.d;
   }
@@ -204,14 +210,21 @@ class Src {
   /** Arrow-layout validity bitmap, or null when every row is valid. */
   validity(): Uint8Array | null {
     if (this.v === undefined) {
-      this.v = this.size === 0 ? null : (this.ctx.b.vector_get_validity(this.vec, ((this.size + 63) >> 6) * 8) ?? null);
+      this.v =
+        this.size === 0
+          ? null
+          : (this.ctx.b.vector_get_validity(this.vec, ((this.size + 63) >> 6) * 8) ?? null);
     }
     return this.v;
   }
 
   listChild(): Src {
     this.kids ??= [
-      new Src(this.ctx, this.ctx.b.list_vector_get_child(this.vec), this.ctx.b.list_vector_get_size(this.vec)),
+      new Src(
+        this.ctx,
+        this.ctx.b.list_vector_get_child(this.vec),
+        this.ctx.b.list_vector_get_size(this.vec),
+      ),
     ];
     return this.kids[0];
   }
@@ -278,9 +291,27 @@ function copyBits(src: Uint8Array, from: number, dst: Uint8Array, at: number, n:
   }
 }
 
+/** `buf` with room for `need` elements: zero-filled beyond the old contents. */
 function grow<T extends Uint8Array | Int32Array>(buf: T, need: number): T {
   if (buf.length >= need) return buf;
   const next = new (buf.constructor as new (n: number) => T)(Math.max(need, buf.length * 2, 64));
+  next.set(buf);
+  return next;
+}
+
+/**
+ * `grow` without zero-filling, for buffers whose every element up to the builder's length is
+ * written (values of null rows included), so no stale memory can reach a batch.
+ */
+function growRaw<T extends Uint8Array | Int32Array | Int8Array>(buf: T, need: number): T {
+  if (buf.length >= need) return buf;
+  const Ctor = buf.constructor as {
+    new (b: ArrayBuffer, o: number, n: number): T;
+    BYTES_PER_ELEMENT: number;
+  };
+  const length = Math.max(need, buf.length * 2, 64);
+  const raw = Buffer.allocUnsafeSlow(length * Ctor.BYTES_PER_ELEMENT);
+  const next = new Ctor(raw.buffer as ArrayBuffer, raw.byteOffset, length);
   next.set(buf);
   return next;
 }
@@ -338,12 +369,15 @@ class Validity {
 
 /** `buf[0, used)`, copied out when that frees more than half of a large buffer. */
 function fit<T extends Uint8Array | Int32Array | Int8Array>(buf: T, used: number): T {
-  return buf.length > 4096 && used < buf.length >> 1 ? (buf.slice(0, used) as T) : (buf.subarray(0, used) as T);
+  return buf.length > 4096 && used < buf.length >> 1
+    ? (buf.slice(0, used) as T)
+    : (buf.subarray(0, used) as T);
 }
 
 const mk = makeData as unknown as (props: Record<string, unknown>) => Data;
 
-const isValid = (v: Uint8Array | null, r: number): boolean => v === null || ((v[r >> 3] >> (r & 7)) & 1) === 1;
+const isValid = (v: Uint8Array | null, r: number): boolean =>
+  v === null || ((v[r >> 3] >> (r & 7)) & 1) === 1;
 
 // ---------------------------------------------------------------------------------------------
 // Builders
@@ -354,7 +388,8 @@ abstract class Builder {
   protected readonly valid: Validity;
   constructor(
     readonly type: DataType,
-    protected readonly hint: number,
+    /** Rows to allocate room for when a batch starts. */
+    public hint: number,
   ) {
     this.valid = new Validity(hint);
   }
@@ -366,6 +401,10 @@ abstract class Builder {
   abstract finish(): Data;
   /** Approximate bytes held for the current batch. */
   abstract byteSize(): number;
+  /** Sets the rows to allocate room for (and that of nested builders fed the same rows). */
+  setHint(rows: number): void {
+    this.hint = rows;
+  }
 }
 
 /** Fixed-width values copied byte for byte (ints, floats, dates, times, timestamps, ...). */
@@ -383,7 +422,7 @@ class FixedBuilder extends Builder {
   protected reserve(count: number): Uint8Array {
     const need = (this.length + count) * this.width;
     if (this.buf.length < need) {
-      this.buf = grow(this.buf, Math.max(need, this.hint * this.width));
+      this.buf = growRaw(this.buf, Math.max(need, this.hint * this.width));
     }
     return this.buf;
   }
@@ -402,7 +441,7 @@ class FixedBuilder extends Builder {
   }
 
   appendNulls(count: number): void {
-    this.reserve(count);
+    this.reserve(count).fill(0, this.length * this.width, (this.length + count) * this.width);
     this.valid.nulls(this.length, count);
     this.length += count;
   }
@@ -425,7 +464,14 @@ class FixedBuilder extends Builder {
 }
 
 /** Copies `count` values of `w` bytes from rows `sel` of `data` to `out` at byte `at`. */
-function gather(data: Uint8Array, out: Uint8Array, at: number, w: number, sel: Int32Array, count: number): void {
+function gather(
+  data: Uint8Array,
+  out: Uint8Array,
+  at: number,
+  w: number,
+  sel: Int32Array,
+  count: number,
+): void {
   if (w % 4 === 0) {
     const words = w >> 2;
     const s = new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2);
@@ -516,14 +562,15 @@ abstract class VarBuilder extends Builder {
 
   protected reserveRows(count: number): Int32Array {
     const need = this.length + count + 1;
-    if (this.offsets.length < need) this.offsets = grow(this.offsets, Math.max(need, this.hint + 1));
+    if (this.offsets.length < need) this.offsets = growRaw(this.offsets, Math.max(need, this.hint + 1));
+    if (this.length === 0) this.offsets[0] = 0;
     return this.offsets;
   }
 
   protected reserveBytes(total: number): Uint8Array {
     if (this.bytes.length < total) {
       if (total > 0x7fffffff) throw new Error('batch exceeds 2 GiB of string data; lower batchRows');
-      this.bytes = grow(this.bytes, Math.max(total, this.hint * 8));
+      this.bytes = growRaw(this.bytes, Math.max(total, this.hint * 8));
     }
     return this.bytes;
   }
@@ -554,7 +601,7 @@ abstract class VarBuilder extends Builder {
 const TWO_32 = 4294967296;
 /** Strings closer than this in memory are fetched with one call (see `StringBuilder`). */
 const PAGE = 4096;
-const MAX_RUN = 1 << 20;
+const MAX_SPAN = 1 << 20;
 
 /**
  * VARCHAR / BLOB / GEOMETRY from `duckdb_string_t` (16 bytes: uint32 length, then up to 12
@@ -567,9 +614,11 @@ const MAX_RUN = 1 << 20;
  * covers holds bytes of some string of the chunk and is mapped, and spans are capped at 1 MiB.
  */
 class StringBuilder extends VarBuilder {
-  private runAddr = new Float64Array(64);
-  private runLen = new Int32Array(64);
-  private runDst = new Int32Array(64);
+  /** Out-of-line strings waiting for their span: address, length, destination offset. */
+  private pendingAddr = new Float64Array(256);
+  private pendingLen = new Int32Array(256);
+  private pendingDst = new Int32Array(256);
+  private view: DataView | undefined;
 
   append(src: Src, sel: Int32Array | null, start: number, count: number): void {
     const valid = src.validity();
@@ -578,67 +627,92 @@ class StringBuilder extends VarBuilder {
     const offsets = this.reserveRows(count);
     const at = this.length;
     let pos = offsets[at];
-    for (let k = 0; k < count; k++) {
-      const r = sel === null ? start + k : sel[k];
-      if (isValid(valid, r)) pos += u32[r * 4];
-      offsets[at + k + 1] = pos;
-    }
-    const out = this.reserveBytes(pos);
-    let runs = 0;
+    // Inline strings are written as three little-endian words: up to 12 bytes past a string's
+    // end land on the strings that follow, which are all written later (the loop moves
+    // forward; out-of-line strings are copied when their span is fetched). Hence the slack.
+    let out = this.reserveBytes(pos + count * 4 + 16);
+    let limit = out.length - 16;
+    let view = this.viewOf(out);
+    if (this.pendingAddr.length < count) this.growPending(count);
+    const pAddr = this.pendingAddr;
+    const pLen = this.pendingLen;
+    const pDst = this.pendingDst;
+    let n = 0;
     let lo = 0;
     let hi = 0;
     for (let k = 0; k < count; k++) {
-      const dst = offsets[at + k];
-      const len = offsets[at + k + 1] - dst;
+      const w = (sel === null ? start + k : sel[k]) << 2;
+      const len = valid === null || isValid(valid, w >> 2) ? u32[w] : 0;
+      const dst = pos;
+      pos += len;
+      offsets[at + k + 1] = pos;
       if (len === 0) continue;
-      const base = (sel === null ? start + k : sel[k]) * 16;
+      if (pos > limit) {
+        out = this.reserveBytes(pos + (count - k) * 4 + 16);
+        limit = out.length - 16;
+        view = this.viewOf(out);
+      }
       if (len <= 12) {
-        for (let j = 0; j < len; j++) out[dst + j] = raw[base + 4 + j];
+        view.setUint32(dst, u32[w + 1], true);
+        view.setUint32(dst + 4, u32[w + 2], true);
+        view.setUint32(dst + 8, u32[w + 3], true);
         continue;
       }
-      const addr = u32[(base >> 2) + 2] + u32[(base >> 2) + 3] * TWO_32;
+      const addr = u32[w + 2] + u32[w + 3] * TWO_32;
       const end = addr + len;
-      if (runs > 0 && addr - hi < PAGE && lo - end < PAGE && Math.max(hi, end) - Math.min(lo, addr) <= MAX_RUN) {
+      if (
+        n > 0 &&
+        addr - hi < PAGE &&
+        lo - end < PAGE &&
+        Math.max(hi, end) - Math.min(lo, addr) <= MAX_SPAN
+      ) {
         if (addr < lo) lo = addr;
         if (end > hi) hi = end;
       } else {
-        if (runs > 0) this.fetchRun(src.ctx, lo, hi, runs, out);
-        runs = 0;
+        if (n > 0) this.copySpan(src.ctx, lo, hi, n, out);
+        n = 0;
         lo = addr;
         hi = end;
       }
-      if (runs === this.runAddr.length) this.growRun();
-      this.runAddr[runs] = addr;
-      this.runLen[runs] = len;
-      this.runDst[runs++] = dst;
+      pAddr[n] = addr;
+      pLen[n] = len;
+      pDst[n++] = dst;
     }
-    if (runs > 0) this.fetchRun(src.ctx, lo, hi, runs, out);
+    if (n > 0) this.copySpan(src.ctx, lo, hi, n, out);
     this.valid.append(valid, sel, start, count, at);
     this.length += count;
   }
 
-  private growRun(): void {
-    const n = this.runAddr.length * 2;
-    const a = new Float64Array(n);
-    a.set(this.runAddr);
-    const l = new Int32Array(n);
-    l.set(this.runLen);
-    const d = new Int32Array(n);
-    d.set(this.runDst);
-    this.runAddr = a;
-    this.runLen = l;
-    this.runDst = d;
+  private viewOf(out: Uint8Array): DataView {
+    if (this.view === undefined || this.view.buffer !== out.buffer) {
+      this.view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    }
+    return this.view;
   }
 
-  private fetchRun(ctx: Ctx, lo: number, hi: number, runs: number, out: Uint8Array): void {
+  private growPending(count: number): void {
+    this.pendingAddr = new Float64Array(count);
+    this.pendingLen = new Int32Array(count);
+    this.pendingDst = new Int32Array(count);
+  }
+
+  /** Fetches [lo, hi) with one native call and copies the `n` pending strings out of it. */
+  private copySpan(ctx: Ctx, lo: number, hi: number, n: number, out: Uint8Array): void {
     ctx.ptr[0] = lo % TWO_32;
     ctx.ptr[1] = Math.floor(lo / TWO_32);
     const span = ctx.b.get_data_from_pointer(ctx.ptr.buffer as ArrayBuffer, 0, hi - lo);
-    for (let i = 0; i < runs; i++) {
-      const from = this.runAddr[i] - lo;
-      const len = this.runLen[i];
-      const dst = this.runDst[i];
-      if (len < 64) {
+    const pAddr = this.pendingAddr;
+    const pLen = this.pendingLen;
+    const pDst = this.pendingDst;
+    // Strings adjacent both in DuckDB's heap and in the output (the usual layout) are
+    // copied as one block.
+    let i = 0;
+    while (i < n) {
+      const from = pAddr[i] - lo;
+      const dst = pDst[i];
+      let len = pLen[i];
+      for (i++; i < n && pAddr[i] - lo === from + len && pDst[i] === dst + len; i++) len += pLen[i];
+      if (len < 48) {
         for (let j = 0; j < len; j++) out[dst + j] = span[from + j];
       } else {
         out.set(span.subarray(from, from + len), dst);
@@ -737,10 +811,17 @@ function bignumText(src: Src, r: number): string {
   return (positive ? v : -v).toString();
 }
 
-/** Anything else: the node-api value's text form. */
+/** Anything else: the node-api value's text form (NULL where node-api cannot read the type). */
 function fallbackText(type: DuckDBType): (src: Src, r: number) => string | null {
+  const unreadable = { getItem: () => null };
   return (src, r) => {
-    src.apiVector ??= src.ctx.api.DuckDBVector.create(src.vec, src.size, type);
+    if (src.apiVector === undefined) {
+      try {
+        src.apiVector = src.ctx.api.DuckDBVector.create(src.vec, src.size, type);
+      } catch {
+        src.apiVector = unreadable;
+      }
+    }
     const v = src.apiVector.getItem(r);
     return v === null || v === undefined ? null : String(v);
   };
@@ -788,6 +869,10 @@ class DictionaryBuilder extends Builder {
     this.length = 0;
     return mk({ type: this.type, ...this.indices.finishParts(), dictionary: this.dictionary });
   }
+  override setHint(rows: number): void {
+    super.setHint(rows);
+    this.indices.setHint(rows);
+  }
   byteSize(): number {
     return this.indices.byteSize();
   }
@@ -815,7 +900,8 @@ class ListBuilder extends Builder {
 
   private reserve(count: number): Int32Array {
     const need = this.length + count + 1;
-    if (this.offsets.length < need) this.offsets = grow(this.offsets, Math.max(need, this.hint + 1));
+    if (this.offsets.length < need) this.offsets = growRaw(this.offsets, Math.max(need, this.hint + 1));
+    if (this.length === 0) this.offsets[0] = 0;
     return this.offsets;
   }
 
@@ -877,6 +963,7 @@ class ListBuilder extends Builder {
   finish(): Data {
     const length = this.length;
     const valueOffsets = fit(this.offsets, length + 1);
+    this.child.setHint(valueOffsets[length] + (valueOffsets[length] >> 4) + 64);
     const child = this.child.finish();
     this.offsets = new Int32Array(0);
     this.length = 0;
@@ -945,6 +1032,10 @@ class FixedSizeListBuilder extends Builder {
     return mk({ type: this.type, length, child, ...this.valid.finish(length) });
   }
 
+  override setHint(rows: number): void {
+    super.setHint(rows);
+    this.child.setHint(rows * this.size);
+  }
   byteSize(): number {
     return this.child.byteSize();
   }
@@ -979,6 +1070,10 @@ class StructBuilder extends Builder {
     return mk({ type: this.type, length, children, ...this.valid.finish(length) });
   }
 
+  override setHint(rows: number): void {
+    super.setHint(rows);
+    for (const c of this.children) c.setHint(rows);
+  }
   byteSize(): number {
     return this.children.reduce((n, c) => n + c.byteSize(), 0);
   }
@@ -1001,11 +1096,7 @@ class UnionBuilder extends Builder {
 
   private reserve(count: number): Int8Array {
     const need = this.length + count;
-    if (this.typeIds.length < need) {
-      const next = new Int8Array(Math.max(need, this.typeIds.length * 2, this.hint));
-      next.set(this.typeIds);
-      this.typeIds = next;
-    }
+    if (this.typeIds.length < need) this.typeIds = growRaw(this.typeIds, Math.max(need, this.hint));
     return this.typeIds;
   }
 
@@ -1038,6 +1129,10 @@ class UnionBuilder extends Builder {
     return mk({ type: this.type, length, nullCount: 0, typeIds, children });
   }
 
+  override setHint(rows: number): void {
+    super.setHint(rows);
+    for (const m of this.members) m.setHint(rows);
+  }
   byteSize(): number {
     return this.length + this.members.reduce((n, m) => n + m.byteSize(), 0);
   }
@@ -1075,7 +1170,10 @@ function decimalWiden(srcWidth: 2 | 4 | 8): (d: Uint8Array, r: number, out: Uint
 }
 
 /** Unsigned enum index of `srcWidth` bytes -> signed index of `outWidth` bytes. */
-function widenIndex(srcWidth: 1 | 2 | 4, outWidth: 2 | 4): (d: Uint8Array, r: number, out: Uint8Array, k: number) => void {
+function widenIndex(
+  srcWidth: 1 | 2 | 4,
+  outWidth: 2 | 4,
+): (d: Uint8Array, r: number, out: Uint8Array, k: number) => void {
   return (d, r, out, k) => {
     let v = d[r * srcWidth];
     if (srcWidth >= 2) v |= d[r * srcWidth + 1] << 8;
@@ -1173,7 +1271,13 @@ function makeBuilder(t: DuckDBType, at: DataType, ctx: Ctx, hint: number): Build
       const indices =
         srcWidth === outWidth
           ? new FixedBuilder(type.indices, hint, outWidth)
-          : new MappedBuilder(type.indices, hint, outWidth, srcWidth, widenIndex(srcWidth, outWidth as 2 | 4));
+          : new MappedBuilder(
+              type.indices,
+              hint,
+              outWidth,
+              srcWidth,
+              widenIndex(srcWidth, outWidth as 2 | 4),
+            );
       return new DictionaryBuilder(type, hint, indices, t.values);
     }
     case TypeId.LIST:

@@ -73,7 +73,11 @@ function threeRows(type: string, e0: string, e1: string): string {
   return `SELECT v FROM (SELECT 0 i, (${e0})::${type} v UNION ALL SELECT 1, NULL::${type} UNION ALL SELECT 2, (${e1})::${type}) ORDER BY i`;
 }
 
-async function values(type: string, e0: string, e1: string): Promise<{ c: Collected; type: string; raw: unknown[] }> {
+async function values(
+  type: string,
+  e0: string,
+  e1: string,
+): Promise<{ c: Collected; type: string; raw: unknown[] }> {
   const c = await collect(threeRows(type, e0, e1));
   expect(c.table.numRows).toBe(3);
   const vec = c.table.getChild('v')!;
@@ -224,10 +228,14 @@ describe('recordBatchesFrom: scalar types (value, NULL, value)', () => {
     ['TIMESTAMP_NS', 'Timestamp<NANOSECOND>', 1704164645123456789n],
     ['TIMESTAMPTZ', 'Timestamp<MICROSECOND, UTC>', 1704164645123456n],
   ])('%s', async (sqlType, arrowType, expected) => {
-    const ts = sqlType === 'TIMESTAMPTZ' ? `'2024-01-02 03:04:05.123456789+00'` : `'2024-01-02 03:04:05.123456789'`;
+    const ts =
+      sqlType === 'TIMESTAMPTZ' ? `'2024-01-02 03:04:05.123456789+00'` : `'2024-01-02 03:04:05.123456789'`;
     const { c, type } = await values(sqlType, ts, `'1969-12-31 23:59:59'`);
     expect(type).toBe(arrowType);
-    const units = { TIMESTAMP_S: 1n, TIMESTAMP_MS: 1000n, TIMESTAMP_NS: 1_000_000_000n } as Record<string, bigint>;
+    const units = { TIMESTAMP_S: 1n, TIMESTAMP_MS: 1000n, TIMESTAMP_NS: 1_000_000_000n } as Record<
+      string,
+      bigint
+    >;
     const perSecond = units[sqlType] ?? 1_000_000n;
     const data = c.table.getChild('v')!.data[0];
     expect(data.values[0]).toBe(expected);
@@ -257,9 +265,21 @@ describe('recordBatchesFrom: scalar types (value, NULL, value)', () => {
       `'ffffffff-0000-0000-0000-000000000001'`,
     );
     expect(type).toBe('Utf8');
-    expect(raw).toEqual(['12345678-9abc-def0-1234-56789abcdef0', null, 'ffffffff-0000-0000-0000-000000000001']);
-    const low = await values('UUID', `'00000000-0000-0000-0000-000000000000'`, `'7fffffff-ffff-ffff-ffff-ffffffffffff'`);
-    expect(low.raw).toEqual(['00000000-0000-0000-0000-000000000000', null, '7fffffff-ffff-ffff-ffff-ffffffffffff']);
+    expect(raw).toEqual([
+      '12345678-9abc-def0-1234-56789abcdef0',
+      null,
+      'ffffffff-0000-0000-0000-000000000001',
+    ]);
+    const low = await values(
+      'UUID',
+      `'00000000-0000-0000-0000-000000000000'`,
+      `'7fffffff-ffff-ffff-ffff-ffffffffffff'`,
+    );
+    expect(low.raw).toEqual([
+      '00000000-0000-0000-0000-000000000000',
+      null,
+      '7fffffff-ffff-ffff-ffff-ffffffffffff',
+    ]);
   });
 
   it('ENUM -> Dictionary<Utf8, Int8> with one dictionary per result', async () => {
@@ -278,9 +298,13 @@ describe('recordBatchesFrom: scalar types (value, NULL, value)', () => {
     expect(column(e200, 'v')).toEqual(Array.from({ length: 300 }, (_, i) => `v${(i * 7) % 200}`));
 
     await conn.run(`CREATE TYPE big_enum AS ENUM (SELECT 'm' || i FROM range(40000) t(i))`);
-    const big = await collect(`SELECT CASE WHEN i % 5 = 0 THEN NULL ELSE ('m' || (i * 13 % 40000))::big_enum END v FROM range(3000) t(i)`);
+    const big = await collect(
+      `SELECT CASE WHEN i % 5 = 0 THEN NULL ELSE ('m' || (i * 13 % 40000))::big_enum END v FROM range(3000) t(i)`,
+    );
     expect(String(big.schema.fields[0].type)).toBe('Dictionary<Int32, Utf8>');
-    expect(column(big, 'v')).toEqual(Array.from({ length: 3000 }, (_, i) => (i % 5 === 0 ? null : `m${(i * 13) % 40000}`)));
+    expect(column(big, 'v')).toEqual(
+      Array.from({ length: 3000 }, (_, i) => (i % 5 === 0 ? null : `m${(i * 13) % 40000}`)),
+    );
   });
 
   it('VARINT / BIGNUM -> Utf8 decimal text', async () => {
@@ -347,7 +371,11 @@ describe('recordBatchesFrom: nested types', () => {
     const c = await collect(
       `SELECT * FROM (VALUES (0, [{'x': 1, 'y': 'one'}, NULL, {'x': NULL, 'y': 'three is long enough'}]), (1, NULL), (2, [])) t(i, l) ORDER BY i`,
     );
-    expect(column(c, 'l')).toEqual([[{ x: 1, y: 'one' }, null, { x: null, y: 'three is long enough' }], null, []]);
+    expect(column(c, 'l')).toEqual([
+      [{ x: 1, y: 'one' }, null, { x: null, y: 'three is long enough' }],
+      null,
+      [],
+    ]);
   });
 
   it('ARRAY -> FixedSizeList, with null rows and null elements', async () => {
@@ -440,7 +468,9 @@ describe('recordBatchesFrom: streaming', () => {
   });
 
   it('reads out-of-line strings from storage in any order', async () => {
-    await conn.run(`CREATE TABLE strs AS SELECT i, repeat(chr((65 + i % 26)::INTEGER), (13 + i % 50)::INTEGER) || i s FROM range(20000) t(i)`);
+    await conn.run(
+      `CREATE TABLE strs AS SELECT i, repeat(chr((65 + i % 26)::INTEGER), (13 + i % 50)::INTEGER) || i s FROM range(20000) t(i)`,
+    );
     const c = await collect(`SELECT i, s FROM strs ORDER BY hash(i)`);
     const i = column(c, 'i') as bigint[];
     const s = column(c, 's');
@@ -456,7 +486,10 @@ describe('recordBatchesFrom: streaming', () => {
     const result = await conn.stream(`SELECT i FROM range(100000) t(i)`);
     const schema = arrowSchemaFor(result);
     const seen: number[] = [];
-    for await (const batch of recordBatchesFrom(result, schema, { signal: controller.signal, batchRows: 2048 })) {
+    for await (const batch of recordBatchesFrom(result, schema, {
+      signal: controller.signal,
+      batchRows: 2048,
+    })) {
       seen.push(batch.numRows);
       if (seen.length === 2) controller.abort();
     }
@@ -466,8 +499,32 @@ describe('recordBatchesFrom: streaming', () => {
     aborted.abort();
     const none = await conn.stream(`SELECT 1`);
     const batches: RecordBatch[] = [];
-    for await (const b of recordBatchesFrom(none, arrowSchemaFor(none), { signal: aborted.signal })) batches.push(b);
+    for await (const b of recordBatchesFrom(none, arrowSchemaFor(none), { signal: aborted.signal }))
+      batches.push(b);
     expect(batches).toHaveLength(0);
+  });
+
+  it('propagates an error from fetchChunk, after the batches before it', async () => {
+    // (A real DuckDB streaming result cannot show this: @duckdb/node-bindings' fetch_chunk
+    // returns null on a mid-stream error, exactly as at the end of the result.)
+    const source = await fakeResult(`SELECT i FROM range(10000) t(i)`, [2048]);
+    let fetches = 0;
+    const failing = {
+      ...(source as object),
+      fetchChunk: async () => {
+        if (++fetches === 3) throw new Error('boom in fetch');
+        return source.fetchChunk();
+      },
+    } as unknown as DuckDBResult;
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const b of recordBatchesFrom(failing, arrowSchemaFor(failing), { batchRows: 2048 })) {
+          seen.push(b.numRows);
+        }
+      })(),
+    ).rejects.toThrow('boom in fetch');
+    expect(seen).toEqual([2048, 2048]);
   });
 
   it('follows list entries that are not contiguous in the child vector', async () => {
