@@ -19,6 +19,7 @@ import * as pb from '../proto/Flight';
 import { CookieJar } from './cookies';
 import { FlightDataEncoder } from './encode';
 import {
+  ALIGN_BODY_HEADER,
   decodeFlightData,
   encodeFlightData,
   type OutgoingFlightData,
@@ -244,7 +245,7 @@ export class FlightClient implements AsyncDisposable {
   /** DoGet: opens the stream of `ticket`; resolves once its schema has arrived. */
   async doGet(ticket: Ticket, options: CallOptions = {}): Promise<FlightStreamReader> {
     await this.#ready(options);
-    const setup = this.#setup('DoGet', options);
+    const setup = this.#setup('DoGet', options, undefined, true);
     const call = this.#client.makeServerStreamRequest(
       FLIGHT_SERVICE.doGet.path,
       FLIGHT_SERVICE.doGet.requestSerialize,
@@ -427,7 +428,7 @@ export class FlightClient implements AsyncDisposable {
   }
 
   /** Everything a call needs: metadata, deadline, abort wiring, header callbacks, error mapping. */
-  #setup(context: string, options: CallOptions, extraHeaders?: Record<string, string>) {
+  #setup(context: string, options: CallOptions, extraHeaders?: Record<string, string>, alignBody = false) {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(this.#headers)) metadata.set(key.toLowerCase(), value);
     for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key.toLowerCase(), value);
@@ -436,6 +437,8 @@ export class FlightClient implements AsyncDisposable {
     else if (this.#auth.kind === 'token-bin') metadata.set('auth-token-bin', Buffer.from(this.#auth.token));
     const cookie = this.#cookies?.header();
     if (cookie) metadata.set('cookie', cookie);
+    // grpc-js hands us each message in an 8-aligned frame: ask for bodies that land aligned.
+    if (alignBody) metadata.set(ALIGN_BODY_HEADER, '1');
 
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const callOptions: GrpcCallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };

@@ -2,7 +2,7 @@
  * Arrow -> FlightData: schema, dictionary and record batch messages, with big batches sliced
  * (without copying) so that no message passes `maxMessageBytes` (arrow-rs `encode.rs`).
  */
-import { MessageHeader, RecordBatch, Vector, type Data, type Schema } from 'apache-arrow';
+import { RecordBatch, Vector, type Data, type Schema } from 'apache-arrow';
 import {
   Message,
   RecordBatch as RecordBatchHeader,
@@ -19,11 +19,14 @@ const PADDING = new Uint8Array(8);
 /** Encodes one stream's messages; keeps which dictionaries the peer has already seen. */
 export class FlightDataEncoder {
   readonly #maxBytes: number;
+  readonly #alignBody: boolean;
   readonly #sentDictionaries = new Map<number, Vector>();
   readonly #sentChunks = new Map<number, number>();
 
-  constructor(options: { maxMessageBytes?: number } = {}) {
+  /** `alignBody`: pad headers so bodies land 8-aligned at a grpc-js receiver that asked for it. */
+  constructor(options: { maxMessageBytes?: number; alignBody?: boolean } = {}) {
     this.#maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#alignBody = options.alignBody ?? false;
   }
 
   /** The Schema message (first message of every stream). */
@@ -39,7 +42,7 @@ export class FlightDataEncoder {
     yield* this.#dictionaries(batch);
     const whole = VectorAssembler.assemble(batch);
     if (whole.byteLength <= this.#maxBytes || batch.numRows <= 1) {
-      yield recordBatchMessage(batch.numRows, whole, appMetadata);
+      yield this.#aligned(recordBatchMessage(batch.numRows, whole, appMetadata));
       return;
     }
     const pieces = Math.ceil(whole.byteLength / this.#maxBytes);
@@ -55,6 +58,10 @@ export class FlightDataEncoder {
     }
   }
 
+  #aligned(message: OutgoingFlightData): OutgoingFlightData {
+    return this.#alignBody ? { ...message, alignBody: true } : message;
+  }
+
   *#dictionaries(batch: RecordBatch): Generator<OutgoingFlightData> {
     for (const [id, dictionary] of batch.dictionaries) {
       if (!dictionary) continue;
@@ -62,9 +69,10 @@ export class FlightDataEncoder {
       const previous = this.#sentDictionaries.get(id);
       const sent = this.#sentChunks.get(id) ?? 0;
       if (!previous || previous.data[0] !== chunks[0]) {
-        for (let i = 0; i < chunks.length; i++) yield dictionaryMessage(chunks[i]!, id, i > 0);
+        for (let i = 0; i < chunks.length; i++) yield this.#aligned(dictionaryMessage(chunks[i]!, id, i > 0));
       } else {
-        for (let i = sent; i < chunks.length; i++) yield dictionaryMessage(chunks[i]!, id, true);
+        for (let i = sent; i < chunks.length; i++)
+          yield this.#aligned(dictionaryMessage(chunks[i]!, id, true));
       }
       this.#sentDictionaries.set(id, dictionary);
       this.#sentChunks.set(id, chunks.length);
@@ -124,9 +132,4 @@ function dictionaryMessage(chunk: Data, id: number, isDelta: boolean): OutgoingF
     body: bodyOf(assembled),
     bodyLength: assembled.byteLength,
   };
-}
-
-/** True when `header` is an IPC Schema message (used by servers reading DoPut streams). */
-export function isSchemaMessage(header: Uint8Array): boolean {
-  return header.byteLength > 0 && Message.decode(header).headerType === MessageHeader.Schema;
 }

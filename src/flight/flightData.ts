@@ -86,7 +86,20 @@ export interface OutgoingFlightData {
   readonly body?: readonly Uint8Array[];
   /** Total byte length of `body`; computed when absent. */
   readonly bodyLength?: number;
+  /**
+   * Pad `data_header` so that the body starts 8-byte aligned in the receiver's gRPC frame.
+   * Only for receivers that asked for it (see ALIGN_BODY_HEADER): some readers assume the
+   * header's length is a multiple of 8.
+   */
+  readonly alignBody?: boolean;
 }
+
+/**
+ * Request header by which a client says it decodes FlightData in place from 8-byte aligned
+ * gRPC frames (grpc-js does) and would like bodies padded to land aligned: then no Arrow buffer
+ * needs a copy. Servers that do not know it ignore it.
+ */
+export const ALIGN_BODY_HEADER = 'x-flightsql-align-body';
 
 function varintSize(n: number): number {
   let size = 1;
@@ -111,26 +124,60 @@ function fieldSize(tagSize: number, len: number): number {
 }
 
 /**
+ * Bytes before a message inside a gRPC frame (compressed flag and length). grpc-js hands each
+ * received message to the deserializer at this offset of a buffer that starts 8-byte aligned.
+ */
+const GRPC_FRAME_PREFIX = 5;
+
+/**
+ * Zero bytes to append to `data_header` so that the body starts 8-byte aligned in the gRPC frame:
+ * a receiver that keeps the frame aligned (grpc-js does) then loads every Arrow buffer without a
+ * copy. Trailing zeros after the flatbuffer are valid (the IPC stream format pads its metadata
+ * the same way).
+ */
+function headerPadding(before: number, headerLength: number, after: number): number {
+  for (let pad = 0; pad < 16; pad++) {
+    const bodyStart = before + fieldSize(1, headerLength + pad) + after;
+    if ((GRPC_FRAME_PREFIX + bodyStart) % 8 === 0) return pad;
+  }
+  return 0;
+}
+
+/**
  * Encodes FlightData into one Buffer: the single copy that gRPC framing requires. Field order
- * follows the reference implementations (descriptor, header, app_metadata, body).
+ * follows the reference implementations (descriptor, header, app_metadata, body); with
+ * `alignBody` the header is padded so that the body lands 8-byte aligned at the receiver.
  */
 export function encodeFlightData(msg: OutgoingFlightData): Buffer {
   const bodyLength = msg.bodyLength ?? (msg.body ? msg.body.reduce((n, b) => n + b.byteLength, 0) : 0);
-  let size = 0;
-  if (msg.descriptor) size += fieldSize(1, msg.descriptor.byteLength);
-  if (msg.header?.byteLength) size += fieldSize(1, msg.header.byteLength);
-  if (msg.appMetadata?.byteLength) size += fieldSize(1, msg.appMetadata.byteLength);
-  if (bodyLength) size += fieldSize(2, bodyLength);
+  const headerLength = msg.header?.byteLength ?? 0;
+  const descriptorSize = msg.descriptor ? fieldSize(1, msg.descriptor.byteLength) : 0;
+  const appMetadataSize = msg.appMetadata?.byteLength ? fieldSize(1, msg.appMetadata.byteLength) : 0;
+  const bodyPrefix = bodyLength ? 2 + varintSize(bodyLength) : 0;
+  const pad =
+    msg.alignBody && headerLength && bodyLength
+      ? headerPadding(descriptorSize, headerLength, appMetadataSize + bodyPrefix)
+      : 0;
+  const size =
+    descriptorSize +
+    (headerLength ? fieldSize(1, headerLength + pad) : 0) +
+    appMetadataSize +
+    bodyPrefix +
+    bodyLength;
   const out = Buffer.allocUnsafe(size);
   let pos = 0;
-  const put = (tag: number, bytes: Uint8Array) => {
+  const put = (tag: number, bytes: Uint8Array, padding = 0) => {
     pos = writeVarint(out, pos, tag);
-    pos = writeVarint(out, pos, bytes.byteLength);
+    pos = writeVarint(out, pos, bytes.byteLength + padding);
     out.set(bytes, pos);
     pos += bytes.byteLength;
+    if (padding) {
+      out.fill(0, pos, pos + padding);
+      pos += padding;
+    }
   };
   if (msg.descriptor) put(TAG_DESCRIPTOR, msg.descriptor);
-  if (msg.header?.byteLength) put(TAG_HEADER, msg.header);
+  if (headerLength) put(TAG_HEADER, msg.header!, pad);
   if (msg.appMetadata?.byteLength) put(TAG_APP_METADATA, msg.appMetadata);
   if (bodyLength && msg.body) {
     pos = writeVarint(out, pos, TAG_BODY);

@@ -15,6 +15,7 @@ export {
 export { FlightDataDecoder, type DecodedPayload } from './decode';
 export { FlightDataEncoder, DEFAULT_MAX_MESSAGE_BYTES } from './encode';
 export {
+  ALIGN_BODY_HEADER,
   decodeFlightData,
   encodeFlightData,
   type OutgoingFlightData,

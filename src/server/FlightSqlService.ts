@@ -14,8 +14,9 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { once } from 'node:events';
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import {
+  ALIGN_BODY_HEADER,
   decodeFlightData,
   encodeFlightData,
   encodeSchema,
@@ -142,6 +143,7 @@ function equalSecret(a: string, b: string): boolean {
 
 /** Builds the FlightService implementation over `engine`. */
 export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
+  const anonymousToken = randomUUID();
   const checkAuth = (metadata: Metadata) => {
     if (!auth.token) return;
     const header = metadata.get('authorization')[0];
@@ -200,7 +202,10 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
         if (answered) return;
         answered = true;
         if (auth.username === undefined) {
-          call.end();
+          // No credentials to check. Clients that insist on a token from the Handshake
+          // (lancedb's) get one that nothing requires.
+          if (auth.token === undefined) grant(anonymousToken);
+          else call.end();
           return;
         }
         let user: string | undefined;
@@ -224,9 +229,11 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
           call.emit('error', { code: Status.UNAUTHENTICATED, details: 'invalid username or password' });
           return;
         }
-        const token = auth.token ?? '';
+        grant(auth.token ?? anonymousToken);
+      };
+      const grant = (token: string) => {
         const md = new Metadata();
-        if (token) md.set('authorization', `Bearer ${token}`);
+        md.set('authorization', `Bearer ${token}`);
         call.sendMetadata(md);
         call.write({ protocolVersion: 0n, payload: Buffer.from(token) });
         call.end();
@@ -255,8 +262,9 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
         checkAuth(call.metadata);
         const sql = sqlOfTicket(call.request.ticket);
         const query = await engine.query(sql, controller.signal);
+        const alignBody = call.metadata.get(ALIGN_BODY_HEADER).length > 0;
         try {
-          await streamBatches(call, query.schema, query.batches, controller.signal);
+          await streamBatches(call, query.schema, query.batches, controller.signal, alignBody);
         } finally {
           query.close();
         }
@@ -315,8 +323,9 @@ async function streamBatches(
   schema: import('apache-arrow').Schema,
   batches: AsyncIterable<import('apache-arrow').RecordBatch>,
   signal: AbortSignal,
+  alignBody: boolean,
 ): Promise<void> {
-  const encoder = new FlightDataEncoder();
+  const encoder = new FlightDataEncoder({ alignBody });
   limitBuffering(call, 'writable');
   const write = async (message: OutgoingFlightData) => {
     if (call.write(message)) return;

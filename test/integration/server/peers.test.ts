@@ -1,5 +1,6 @@
 import { InfluxDBClient } from '@influxdata/influxdb3-client';
 import { Client as LanceClient } from '@lancedb/arrow-flight-sql-client';
+import { startServer } from '../../../src/server';
 import { useServer } from '../fixture';
 
 const TOKEN = 'peer-token-0123456789';
@@ -37,6 +38,24 @@ describe('the embedded server with independent clients', () => {
       expect(String(influxql)).toMatch(/InfluxQL is not supported/);
     } finally {
       await client.close();
+    }
+  });
+
+  test('@lancedb/arrow-flight-sql-client against a server without credentials', async () => {
+    const open = await startServer();
+    try {
+      const client = await LanceClient.connect({
+        host: `127.0.0.1:${open.port}`,
+        username: 'any',
+        password: 'any',
+        insecure: true,
+      });
+      const rows = (await (await client.query('SELECT 42 AS answer')).collectToObjects()) as {
+        answer: number;
+      }[];
+      expect(rows.map((r) => r.answer)).toEqual([42]);
+    } finally {
+      await open.close();
     }
   });
 

@@ -53,6 +53,23 @@ describe('FlightData codec', () => {
     expect([...raw.body]).toEqual([1, 2, 3, 4, 5]);
   });
 
+  test.each([0, 1, 100, 127, 128, 300, 16383, 16384])(
+    'pads the header so the body starts 8-aligned in the gRPC frame (header %i bytes)',
+    (headerLength) => {
+      for (const appMetadata of [undefined, new Uint8Array(3)]) {
+        const encoded = encodeFlightData({
+          alignBody: true,
+          header: new Uint8Array(headerLength + 1),
+          appMetadata,
+          body: [new Uint8Array(64)],
+        });
+        const raw = decodeFlightData(encoded);
+        expect((5 + raw.body.byteOffset - encoded.byteOffset) % 8).toBe(0);
+        expect(raw.body.byteLength).toBe(64);
+      }
+    },
+  );
+
   test('a truncated message is a ProtocolError', () => {
     const encoded = encodeFlightData({ header: new Uint8Array(10), body: [new Uint8Array(100)] });
     expect(() => decodeFlightData(encoded.subarray(0, encoded.length - 1))).toThrow(ProtocolError);
