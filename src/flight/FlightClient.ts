@@ -1,23 +1,19 @@
 /**
- * Arrow Flight over @grpc/grpc-js: one method per FlightService RPC, and one private `#call`
- * setup that merges headers, auth, cookies, deadline and AbortSignal.
+ * Arrow Flight over @grpc/grpc-js: one method per FlightService RPC, and one private `#setup`
+ * that merges headers, auth, cookies, deadline and AbortSignal into a CallContext.
  */
 import {
   Client,
-  credentials as grpcCredentials,
   Metadata,
-  type CallOptions as GrpcCallOptions,
-  type ChannelCredentials,
   type ChannelOptions,
   type ClientDuplexStream,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { once } from 'node:events';
-import { RecordBatch, Table, type Schema } from 'apache-arrow';
-import { InterfaceError, metadataToObject, registerSecret, toError } from '../errors';
+import type { Schema } from 'apache-arrow';
+import { InterfaceError, registerSecret, toError } from '../errors';
 import * as pb from '../proto/Flight';
+import { CallContext } from './CallContext';
 import { CookieJar } from './cookies';
-import { FlightDataEncoder } from './encode';
 import {
   ALIGN_BODY_HEADER,
   decodeFlightData,
@@ -25,8 +21,8 @@ import {
   type OutgoingFlightData,
   type RawFlightData,
 } from './flightData';
-import { cancelledError, FlightStreamReader } from './FlightStreamReader';
-import { locationUri, parseLocation, type Endpoint, type TlsOptions } from './options';
+import type { FlightStreamReader } from './FlightStreamReader';
+import { channelCredentials, locationUri, parseLocation, type Endpoint, type TlsOptions } from './options';
 import {
   decodeSchema,
   descriptorToProto,
@@ -37,6 +33,9 @@ import {
   type PollInfo,
   type Ticket,
 } from './types';
+import { writeBatches, WriteStopped, type BatchSource } from './writeBatches';
+
+export type { BatchSource } from './writeBatches';
 
 /** Options of one call. */
 export interface CallOptions {
@@ -79,9 +78,6 @@ export interface ActionType {
   readonly type: string;
   readonly description: string;
 }
-
-/** Input of DoPut/DoExchange: batches, a Table, or an (async) iterable of batches. */
-export type BatchSource = Table | RecordBatch | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
 
 const FLIGHT_SERVICE = pb.FlightServiceService;
 
@@ -427,8 +423,13 @@ export class FlightClient implements AsyncDisposable {
     }
   }
 
-  /** Everything a call needs: metadata, deadline, abort wiring, header callbacks, error mapping. */
-  #setup(context: string, options: CallOptions, extraHeaders?: Record<string, string>, alignBody = false) {
+  /** Everything a call needs: headers (auth, cookies), deadline, abort wiring, error mapping. */
+  #setup(
+    context: string,
+    options: CallOptions,
+    extraHeaders?: Record<string, string>,
+    alignBody = false,
+  ): CallContext {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(this.#headers)) metadata.set(key.toLowerCase(), value);
     for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key.toLowerCase(), value);
@@ -439,115 +440,6 @@ export class FlightClient implements AsyncDisposable {
     if (cookie) metadata.set('cookie', cookie);
     // grpc-js hands us each message in an 8-aligned frame: ask for bodies that land aligned.
     if (alignBody) metadata.set(ALIGN_BODY_HEADER, '1');
-
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const callOptions: GrpcCallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
-    const signal = options.signal;
-    let abortReason: unknown;
-    let cancel: (() => void) | undefined;
-    let onAbort: (() => void) | undefined;
-    let reader: FlightStreamReader | undefined;
-    const cookies = this.#cookies;
-
-    const attach = (call: {
-      cancel(): void;
-      on(event: 'metadata', listener: (md: Metadata) => void): unknown;
-      on(event: 'status', listener: (status: { metadata: Metadata }) => void): unknown;
-    }) => {
-      call.on('metadata', (md: Metadata) => {
-        cookies?.store(md.get('set-cookie'));
-        options.onHeaders?.(metadataToObject(md));
-      });
-      if (options.onTrailers)
-        call.on('status', (status) => options.onTrailers!(metadataToObject(status.metadata)));
-      cancel = () => call.cancel();
-      if (signal) {
-        onAbort = () => {
-          abortReason = signal.reason;
-          if (reader) reader.cancel(signal.reason);
-          else cancel?.();
-        };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      }
-    };
-    const done = () => {
-      if (signal && onAbort) signal.removeEventListener('abort', onAbort);
-      onAbort = undefined;
-    };
-    const where = `${context} ${this.location}`;
-    const error = (err: unknown) =>
-      abortReason !== undefined ? cancelledError(context, abortReason) : toError(err, where);
-    const openReader = async (
-      call: Parameters<typeof FlightStreamReader.open>[0] & Parameters<typeof attach>[0],
-    ) => {
-      attach(call);
-      try {
-        reader = await FlightStreamReader.open(call, where, done);
-        if (abortReason !== undefined) reader.cancel(abortReason);
-        return reader;
-      } catch (err) {
-        done();
-        throw error(err);
-      }
-    };
-    return { metadata, callOptions, attach, done, error, openReader };
+    return new CallContext(context, this.location, metadata, options, this.#timeoutMs, this.#cookies);
   }
-}
-
-function channelCredentials(tls: boolean, options: TlsOptions): ChannelCredentials {
-  if (!tls) return grpcCredentials.createInsecure();
-  const bytes = (value: string | Uint8Array | undefined) => (value === undefined ? null : Buffer.from(value));
-  return grpcCredentials.createSsl(
-    bytes(options.ca),
-    bytes(options.key),
-    bytes(options.cert),
-    options.disableCertificateVerification
-      ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
-      : undefined,
-  );
-}
-
-/** The server ended the call while we were still writing. */
-class WriteStopped extends globalThis.Error {}
-
-/**
- * Writes a Schema message carrying `descriptor`, then every batch, waiting for 'drain' when the
- * transport is full, then half-closes.
- */
-async function writeBatches(
-  call: ClientDuplexStream<OutgoingFlightData, unknown>,
-  descriptor: pb.FlightDescriptor,
-  source: BatchSource,
-  schema: Schema | undefined,
-): Promise<void> {
-  const encoder = new FlightDataEncoder();
-  const descriptorBytes = pb.FlightDescriptor.encode(descriptor).finish();
-  let ended = false;
-  const onEnd = () => (ended = true);
-  call.once('status', onEnd);
-  call.once('error', onEnd);
-  const write = async (message: OutgoingFlightData) => {
-    if (ended || call.destroyed) throw new WriteStopped();
-    if (!call.write(message)) {
-      await Promise.race([once(call, 'drain'), once(call, 'status')]);
-    }
-  };
-  let schemaSent = false;
-  const sendSchema = async (s: Schema) => {
-    schemaSent = true;
-    await write(encoder.schema(s, { descriptor: descriptorBytes }));
-  };
-  const batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch> =
-    source instanceof Table ? source.batches : source instanceof RecordBatch ? [source] : source;
-  if (source instanceof Table && !schema) schema = source.schema;
-  if (schema) await sendSchema(schema);
-  for await (const batch of batches) {
-    if (!schemaSent) await sendSchema(batch.schema);
-    for (const message of encoder.batch(batch)) await write(message);
-  }
-  if (!schemaSent) {
-    throw new InterfaceError('no schema to send: pass `schema` when the input has no batches');
-  }
-  if (!ended) call.end();
 }

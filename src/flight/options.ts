@@ -1,6 +1,7 @@
 /**
  * The one Flight-side module for locations, URIs, TLS and environment defaults.
  */
+import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { InterfaceError } from '../errors';
 
 /** TLS settings. `true` means TLS with the system's root certificates. */
@@ -138,4 +139,18 @@ export function resolveSqlClientConfig(options: SqlClientConfigInput): SqlClient
   if (database && !options.metadata?.database) headers['database'] = database;
   Object.assign(headers, options.metadata);
   return { location, tls, token: options.token ?? env('INFLUX_TOKEN'), headers };
+}
+
+/** grpc-js channel credentials for plaintext or TLS. */
+export function channelCredentials(tls: boolean, options: TlsOptions): ChannelCredentials {
+  if (!tls) return grpcCredentials.createInsecure();
+  const bytes = (value: string | Uint8Array | undefined) => (value === undefined ? null : Buffer.from(value));
+  return grpcCredentials.createSsl(
+    bytes(options.ca),
+    bytes(options.key),
+    bytes(options.cert),
+    options.disableCertificateVerification
+      ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
+      : undefined,
+  );
 }

@@ -1,0 +1,93 @@
+/**
+ * The per-call plumbing of FlightClient: deadline, AbortSignal wiring, header and trailer
+ * callbacks, cookies, and the mapping of whatever the call fails with to a flightsql error.
+ */
+import type { CallOptions as GrpcCallOptions, Metadata } from '@grpc/grpc-js';
+import { metadataToObject, toError, type Error as FlightSQLError } from '../errors';
+import type { CookieJar } from './cookies';
+import type { CallOptions } from './FlightClient';
+import { cancelledError, FlightStreamReader, type ReadableCall } from './FlightStreamReader';
+
+/** The part of a grpc-js call that the context wires up. */
+interface Call {
+  cancel(): void;
+  on(event: 'metadata', listener: (metadata: Metadata) => void): unknown;
+  on(event: 'status', listener: (status: { metadata: Metadata }) => void): unknown;
+}
+
+/** One call's setup. Create it, start the call with `metadata` and `callOptions`, then `attach` it. */
+export class CallContext {
+  readonly metadata: Metadata;
+  readonly callOptions: GrpcCallOptions;
+  readonly #context: string;
+  readonly #where: string;
+  readonly #options: CallOptions;
+  readonly #cookies: CookieJar | undefined;
+  #abortReason: unknown;
+  #onAbort: (() => void) | undefined;
+  #reader: FlightStreamReader | undefined;
+
+  /** `context` names the RPC (e.g. `DoGet`); errors also name `location`. */
+  constructor(
+    context: string,
+    location: string,
+    metadata: Metadata,
+    options: CallOptions,
+    defaultTimeoutMs: number | undefined,
+    cookies: CookieJar | undefined,
+  ) {
+    this.#context = context;
+    this.#where = `${context} ${location}`;
+    this.metadata = metadata;
+    this.#options = options;
+    this.#cookies = cookies;
+    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    this.callOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+  }
+
+  /** Wires a started call: headers, trailers, cookies, and the AbortSignal. */
+  attach(call: Call): void {
+    const options = this.#options;
+    call.on('metadata', (md: Metadata) => {
+      this.#cookies?.store(md.get('set-cookie'));
+      options.onHeaders?.(metadataToObject(md));
+    });
+    const onTrailers = options.onTrailers;
+    if (onTrailers) call.on('status', (status) => onTrailers(metadataToObject(status.metadata)));
+    const signal = options.signal;
+    if (!signal) return;
+    this.#onAbort = () => {
+      this.#abortReason = signal.reason;
+      if (this.#reader) this.#reader.cancel(signal.reason);
+      else call.cancel();
+    };
+    if (signal.aborted) this.#onAbort();
+    else signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Releases the AbortSignal listener (call once the call has ended). */
+  done(): void {
+    if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#onAbort = undefined;
+  }
+
+  /** The flightsql error for a failure of this call (a cancellation when the signal fired). */
+  error(err: unknown): FlightSQLError {
+    return this.#abortReason !== undefined
+      ? cancelledError(this.#context, this.#abortReason)
+      : toError(err, this.#where);
+  }
+
+  /** Attaches a streaming call and opens its reader (resolves once the schema has arrived). */
+  async openReader(call: ReadableCall & Call): Promise<FlightStreamReader> {
+    this.attach(call);
+    try {
+      this.#reader = await FlightStreamReader.open(call, this.#where, () => this.done());
+      if (this.#abortReason !== undefined) this.#reader.cancel(this.#abortReason);
+      return this.#reader;
+    } catch (err) {
+      this.done();
+      throw this.error(err);
+    }
+  }
+}
