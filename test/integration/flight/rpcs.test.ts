@@ -1,4 +1,5 @@
 import {
+  Metadata,
   Server,
   ServerCredentials,
   status,
@@ -64,7 +65,13 @@ describe('FlightClient RPCs', () => {
         });
       },
       listActions(call: ServerWritableStream<pb.Empty, pb.ActionType>) {
+        // Sets a session cookie, and reports the cookie and `database` header it received.
+        const md = new Metadata();
+        md.set('set-cookie', 'session=s1; Path=/');
+        call.sendMetadata(md);
+        const seen = `${String(call.metadata.get('cookie')[0] ?? '')}|${String(call.metadata.get('database')[0] ?? '')}`;
         call.write({ type: 'echo', description: 'returns its body twice' });
+        call.write({ type: 'seen', description: seen });
         call.end();
       },
       doAction(call: ServerWritableStream<pb.Action, pb.Result>) {
@@ -97,7 +104,8 @@ describe('FlightClient RPCs', () => {
       },
       doExchange(call: ServerDuplexStream<RawFlightData, OutgoingFlightData>) {
         const decoder = new FlightDataDecoder();
-        const encoder = new FlightDataEncoder();
+        // One message per batch, however big: the client must take messages over 4 MiB.
+        const encoder = new FlightDataEncoder({ maxMessageBytes: 1 << 30 });
         call.on('data', (message: RawFlightData) => {
           const payload = decoder.decode(message);
           if (payload.kind === 'schema') call.write(encoder.schema(payload.schema));
@@ -140,7 +148,7 @@ describe('FlightClient RPCs', () => {
   });
 
   test('ListActions and DoAction', async () => {
-    expect(await client.listActions()).toEqual([{ type: 'echo', description: 'returns its body twice' }]);
+    expect((await client.listActions())[0]).toEqual({ type: 'echo', description: 'returns its body twice' });
     const bodies = [];
     for await (const body of client.doAction('echo', new TextEncoder().encode('hi')))
       bodies.push(Buffer.from(body).toString());
@@ -174,6 +182,26 @@ describe('FlightClient RPCs', () => {
       throw new RangeError('source broke');
     }
     await expect(client.doPut({ type: 'path', path: ['x'] }, failing())).rejects.toThrow(/source broke/);
+  });
+
+  test('cookies the server sets come back on later calls, with custom headers', async () => {
+    const withHeaders = new FlightClient(client.location, { headers: { database: 'home' } });
+    try {
+      const first = await withHeaders.listActions();
+      expect(first[1]).toEqual({ type: 'seen', description: '|home' });
+      const second = await withHeaders.listActions({ headers: { database: 'other' } });
+      expect(second[1]).toEqual({ type: 'seen', description: 'session=s1|other' });
+    } finally {
+      await withHeaders.close();
+    }
+  });
+
+  test('messages over 4 MiB are received (no grpc-js default limit)', async () => {
+    const big = new Table({ x: vectorFromArray(Float64Array.from({ length: 1_000_000 }, (_, i) => i)) });
+    const reader = await client.doExchange({ type: 'path', path: ['big'] }, big);
+    const table = await reader.readAll();
+    expect(table.numRows).toBe(1_000_000);
+    expect(table.getChild('x')!.get(999_999)).toBe(999_999);
   });
 
   test('DoExchange streams batches both ways', async () => {
