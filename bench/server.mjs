@@ -1,0 +1,93 @@
+// Benchmark server: the embedded Flight SQL server (built package, `flightsql/server`) in its
+// own process, with a `bench` table of BENCH_ROWS rows (default 10,000,000):
+//   time TIMESTAMP, tag VARCHAR ('room0'..'room7') or ENUM (BENCH_TAG=enum), f1 f2 f3 DOUBLE.
+// Prints one JSON line on stdout once it listens: {location, port, rows, sum, ...}.
+// Also starts the bench-only compatibility shim (bench/compat-shim.mjs) on a second port
+// (`shimPort`) unless BENCH_SHIM=0.
+// Commands on stdin, one per line: "stats" -> prints {"stats": {cpu, rss, maxRSS}}.
+// Shuts down (and exits 0, so --cpu-prof writes its profile) when stdin ends or on SIGTERM.
+import { startServer } from 'flightsql/server';
+import { createInterface } from 'node:readline';
+import { startShimServer } from './compat-shim.mjs';
+
+const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
+const tagType = (process.env.BENCH_TAG ?? 'varchar').toLowerCase();
+const auth = process.env.BENCH_AUTH !== '0';
+const token = process.env.BENCH_TOKEN ?? 'bench-token';
+
+const options = { port: 0 };
+if (auth) Object.assign(options, { token, username: 'bench', password: 'bench' });
+
+const t0 = performance.now();
+const server = await startServer(options);
+const conn = await server.engine.connect();
+const rooms = Array.from({ length: 8 }, (_, i) => `'room${i}'`).join(', ');
+let tagExpr = `'room' || (i % 8)`;
+if (tagType === 'enum') {
+  await conn.run(`CREATE TYPE room AS ENUM (${rooms})`);
+  tagExpr = `(${tagExpr})::room`;
+} else if (tagType !== 'varchar') {
+  throw new Error(`BENCH_TAG must be varchar or enum, not ${tagType}`);
+}
+await conn.run(`
+  CREATE TABLE bench AS
+  SELECT TIMESTAMP '2024-01-01 00:00:00' + to_microseconds(i * 1000) AS time,
+         ${tagExpr} AS tag,
+         CAST(i % 1000 AS DOUBLE) / 7 AS f1,
+         sin(CAST(i AS DOUBLE)) AS f2,
+         CAST(i AS DOUBLE) * 0.001 AS f3
+  FROM range(${rows}) t(i)
+`);
+const ref = (
+  await conn.runAndReadAll('SELECT count(*)::BIGINT AS n, fsum(f1) AS s FROM bench')
+).getRowObjects()[0];
+conn.closeSync();
+const loadSeconds = (performance.now() - t0) / 1000;
+// Bench-only second listener for peers that cannot talk to the real server (see compat-shim.mjs).
+const shim =
+  process.env.BENCH_SHIM === '0' ? undefined : await startShimServer(server.engine, auth ? options : {});
+
+const stats = () => {
+  const cpu = process.cpuUsage();
+  return {
+    cpu: (cpu.user + cpu.system) / 1e6,
+    rss: process.memoryUsage.rss(),
+    maxRSS: process.resourceUsage().maxRSS * 1024,
+  };
+};
+
+process.stdout.write(
+  JSON.stringify({
+    location: server.location,
+    port: server.port,
+    shimPort: shim?.port,
+    auth,
+    token: auth ? token : undefined,
+    username: auth ? 'bench' : undefined,
+    password: auth ? 'bench' : undefined,
+    tag: tagType,
+    rows: Number(ref.n),
+    sum: ref.s,
+    loadSeconds,
+    ...stats(),
+  }) + '\n',
+);
+
+let closing = false;
+const shutdown = async () => {
+  if (closing) return;
+  closing = true;
+  const final = stats();
+  await shim?.close().catch(() => undefined);
+  await server.close().catch(() => undefined);
+  process.stdout.write(JSON.stringify({ final }) + '\n');
+  process.exit(0);
+};
+
+const rl = createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  if (line.trim() === 'stats') process.stdout.write(JSON.stringify({ stats: stats() }) + '\n');
+});
+rl.on('close', shutdown);
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
