@@ -37,6 +37,9 @@ import { writeBatches, WriteStopped, type BatchSource } from './writeBatches';
 
 export type { BatchSource } from './writeBatches';
 
+/** HTTP/2 receive window per connection and stream (overridable with `channelOptions`). */
+export const DEFAULT_FLOW_CONTROL_WINDOW = 8 * 1024 * 1024;
+
 /** Options of one call. */
 export interface CallOptions {
   /** Aborting cancels the call; the pending promise or read rejects with an OperationalError. */
@@ -107,6 +110,9 @@ export class FlightClient implements AsyncDisposable {
       // Flight results are big: no 4 MiB limits.
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
+      // HTTP/2's 64 KiB default window stalls a fast stream on every round trip; a few
+      // messages' worth keeps the pipe full while memory stays bounded.
+      'grpc-node.flow_control_window': DEFAULT_FLOW_CONTROL_WINDOW,
       ...(tlsOptions.serverName
         ? {
             'grpc.ssl_target_name_override': tlsOptions.serverName,

@@ -1,5 +1,6 @@
 /** Arrow Flight: the transport layer (knows nothing of SQL). */
 export {
+  DEFAULT_FLOW_CONTROL_WINDOW,
   FlightClient,
   type ActionType,
   type BatchSource,

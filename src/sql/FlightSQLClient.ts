@@ -2,6 +2,7 @@
  * Flight SQL on top of `flight/`: each command method builds its message and hands it to one
  * private helper (`#infoFor`, `#schemaFor`), as arrow-rs and arrow-go do.
  */
+import type { ChannelOptions } from '@grpc/grpc-js';
 import type { Schema } from 'apache-arrow';
 import {
   FlightClient,
@@ -41,6 +42,8 @@ export interface FlightSQLClientOptions {
   readonly disableServerVerification?: boolean;
   /** Default deadline of each call, in milliseconds. */
   readonly timeoutMs?: number;
+  /** Extra grpc-js channel options (e.g. `'grpc-node.flow_control_window'`). */
+  readonly channelOptions?: ChannelOptions;
 }
 
 /** Options of one statement. */
@@ -65,6 +68,7 @@ export class FlightSQLClient implements AsyncDisposable {
       password: options.password,
       headers: config.headers,
       timeoutMs: options.timeoutMs,
+      channelOptions: options.channelOptions,
     });
     this.features = { ...options.features };
   }
