@@ -139,40 +139,19 @@ export class FlightClient implements AsyncDisposable {
   }
 
   /**
-   * Basic-auth Handshake: sends the credentials and keeps the token the server returns, either
-   * as an `authorization: Bearer` response header or, in the older convention, as the
-   * HandshakeResponse payload (then sent back as `auth-token-bin`).
+   * Basic-auth Handshake: sends the credentials (as an `authorization: Basic` header and as a
+   * BasicAuth payload) and keeps the token the server returns: an `authorization: Bearer`
+   * response header or, in the older convention, the HandshakeResponse payload (then sent back
+   * as `auth-token-bin`).
    */
   async authenticateBasicToken(username: string, password: string, options: CallOptions = {}): Promise<void> {
     registerSecret(password);
     const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-    const setup = this.#setup('Handshake', options, { authorization: basic });
-    const call = this.#client.makeBidiStreamRequest(
-      FLIGHT_SERVICE.handshake.path,
-      FLIGHT_SERVICE.handshake.requestSerialize,
-      FLIGHT_SERVICE.handshake.responseDeserialize,
-      setup.metadata,
-      setup.callOptions,
-    ) as ClientDuplexStream<pb.HandshakeRequest, pb.HandshakeResponse>;
-    setup.attach(call);
-    let bearer: string | undefined;
-    call.on('metadata', (md: Metadata) => {
-      const value = md.get('authorization')[0];
-      if (typeof value === 'string' && /^bearer /i.test(value)) bearer = value.slice(7).trim();
-    });
     const payload = Buffer.from(pb.BasicAuth.encode({ username, password }).finish());
-    call.write({ protocolVersion: 0n, payload });
-    call.end();
-    let tokenBytes: Uint8Array | undefined;
-    try {
-      for await (const response of call as AsyncIterable<pb.HandshakeResponse>) {
-        if (response.payload.byteLength > 0) tokenBytes = response.payload;
-      }
-    } catch (err) {
-      throw setup.error(err);
-    } finally {
-      setup.done();
-    }
+    const { responses, bearer } = await this.#handshakeCall([{ protocolVersion: 0n, payload }], options, {
+      authorization: basic,
+    });
+    const tokenBytes = responses.findLast((r) => r.payload.byteLength > 0)?.payload;
     if (bearer) {
       registerSecret(bearer);
       this.#auth = { kind: 'bearer', token: bearer };
@@ -190,7 +169,15 @@ export class FlightClient implements AsyncDisposable {
     options: CallOptions = {},
   ): Promise<pb.HandshakeResponse[]> {
     await this.#ready(options);
-    const setup = this.#setup('Handshake', options);
+    return (await this.#handshakeCall(requests, options)).responses;
+  }
+
+  async #handshakeCall(
+    requests: readonly pb.HandshakeRequest[],
+    options: CallOptions,
+    headers?: Record<string, string>,
+  ): Promise<{ responses: pb.HandshakeResponse[]; bearer?: string }> {
+    const setup = this.#setup('Handshake', options, headers);
     const call = this.#client.makeBidiStreamRequest(
       FLIGHT_SERVICE.handshake.path,
       FLIGHT_SERVICE.handshake.requestSerialize,
@@ -199,17 +186,22 @@ export class FlightClient implements AsyncDisposable {
       setup.callOptions,
     ) as ClientDuplexStream<pb.HandshakeRequest, pb.HandshakeResponse>;
     setup.attach(call);
+    let bearer: string | undefined;
+    call.on('metadata', (md: Metadata) => {
+      const value = md.get('authorization')[0];
+      if (typeof value === 'string' && /^bearer /i.test(value)) bearer = value.slice(7).trim();
+    });
     for (const request of requests) call.write(request);
     call.end();
-    const out: pb.HandshakeResponse[] = [];
+    const responses: pb.HandshakeResponse[] = [];
     try {
-      for await (const response of call as AsyncIterable<pb.HandshakeResponse>) out.push(response);
+      for await (const response of call as AsyncIterable<pb.HandshakeResponse>) responses.push(response);
     } catch (err) {
       throw setup.error(err);
     } finally {
       setup.done();
     }
-    return out;
+    return { responses, bearer };
   }
 
   /** ListFlights: the flights the server offers, filtered by opaque `criteria`. */
