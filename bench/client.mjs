@@ -208,8 +208,11 @@ const clients = {
     async setup() {
       const grpc = await import('@grpc/grpc-js');
       const options = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
-      const window = name === 'wire-window' ? Number(env.BENCH_WIRE_WINDOW ?? 16 * 1024 * 1024) : undefined;
-      if (window) options['grpc-node.flow_control_window'] = window;
+      // The same HTTP/2 window as our client, except for the 'wire-64k' reference row.
+      if (name !== 'wire-64k') {
+        const { DEFAULT_FLOW_CONTROL_WINDOW } = await import('flightsql');
+        options['grpc-node.flow_control_window'] = DEFAULT_FLOW_CONTROL_WINDOW;
+      }
       const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
       return { grpc, client };
     },
@@ -301,40 +304,9 @@ const clients = {
   },
 };
 
-// (a') diagnostic: ours, through FlightClient (what FlightSQLClient wraps) with a 16 MiB HTTP/2
-// flow-control window passed as a grpc-js channel option. FlightSQLClient has no way to pass
-// channel options today, so this goes one layer down; same calls (GetFlightInfo + DoGet).
-clients['ours-window'] = {
-  async setup() {
-    const { FlightClient, packCommand } = await import('flightsql');
-    const flight = new FlightClient(location, {
-      token,
-      channelOptions: { 'grpc-node.flow_control_window': Number(env.BENCH_WIRE_WINDOW ?? 16 * 1024 * 1024) },
-    });
-    return { flight, packCommand };
-  },
-  async run({ flight, packCommand }, sql) {
-    const info = await flight.getFlightInfo({
-      type: 'cmd',
-      cmd: packCommand('CommandStatementQuery', { query: sql }),
-    });
-    let rows = 0;
-    let sum = 0;
-    for (const endpoint of info.endpoints) {
-      const reader = await flight.doGet(endpoint.ticket);
-      for await (const batch of reader) {
-        rows += batch.numRows;
-        sum += sumColumn(batch);
-      }
-    }
-    return { rows, sum };
-  },
-};
-
-// (e') the same floor with a 16 MiB HTTP/2 flow-control window instead of grpc-js's default
-// 64 KiB (grpc-js channel option 'grpc-node.flow_control_window'): how much of the wire time is
-// the client's receive window rather than the server.
-clients['wire-window'] = { setup: clients.wire.setup, run: clients.wire.run };
+// (e') the same floor with grpc-js's default 64 KiB HTTP/2 window (what the JS peers use): how
+// much of the wire time is the receive window rather than the server.
+clients['wire-64k'] = { setup: clients.wire.setup, run: clients.wire.run };
 
 // --------------------------------------------------------------------------------------------
 

@@ -3,13 +3,8 @@
 // three extra handlers so that peers that cannot talk to the real server can still be timed
 // on the identical DoGet path:
 //
-//   * Handshake answers the first HandshakeRequest with a HandshakeResponse, also when no
-//     username is configured (then with an empty payload). @lancedb/arrow-flight-sql-client
-//     sends one request, waits for one response message carrying a payload or an
-//     `authorization` header, then cancels. The real server answered only on half-close until
-//     commit 390a4c1 (lance then hung); it still answers with no message and no `authorization`
-//     header when no username is configured (lance: "Handshake failed, metadata received but
-//     no authorization header present"), so the shim always sends that header.
+//   * Handshake answers the first HandshakeRequest with an `authorization` header, as the real
+//     server now does too (kept here so the shim does not depend on that).
 //   * DoAction CreatePreparedStatement / ClosePreparedStatement, and GetFlightInfo with
 //     CommandPreparedStatementQuery: @lakehouse-rs/flight-sql-client's query() goes through a
 //     prepared statement (arrow-rs FlightSqlServiceClient::prepare + execute); the real server
@@ -30,8 +25,8 @@ const equal = (a, b) => {
 };
 
 /** Starts the shim server on 127.0.0.1:<free port>; resolves to { port, close() }. */
-export async function startShimServer(engine, auth = {}) {
-  const base = flightSqlService(engine, auth);
+export async function startShimServer(engine, auth = {}, overrides = {}) {
+  const base = { ...flightSqlService(engine, auth), ...(overrides.doGet ? { doGet: overrides.doGet } : {}) };
   const checkBearer = (metadata) => {
     if (!auth.token) return;
     const header = metadata.get('authorization')[0];
@@ -126,7 +121,7 @@ export async function startShimServer(engine, auth = {}) {
     'grpc.max_receive_message_length': -1,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(flightServiceDefinition, impl);
+  server.addService(overrides.definition ?? flightServiceDefinition, impl);
   const port = await new Promise((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),

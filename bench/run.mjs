@@ -8,6 +8,9 @@
 //   BENCH_RUNS           timed runs per client, best is kept (default 2)
 //   BENCH_CLIENTS        comma-separated subset, e.g. "wire,ours" (default: all)
 //   BENCH_TAG            varchar (default) or enum: type of the tag column
+//   BENCH_SOURCES        duckdb,memory (default): where the server's DoGet reads from: DuckDB (the
+//                        real server), or FlightData encoded in memory beforehand (measures the
+//                        clients alone); one table per source
 //   BENCH_AUTH           1 (default): server requires a bearer token and offers a basic-auth
 //                        Handshake (bench/bench) so that peers that insist on one can connect;
 //                        0: no auth at all (the server's default configuration)
@@ -37,13 +40,8 @@ const PROFILE_DIR = join(here, 'profiles');
 
 const ALL = [
   { name: 'wire', label: 'floor 1: wire (raw grpc-js DoGet, no decoding)', kind: 'floor' },
-  { name: 'wire-window', label: 'floor 1b: wire, 16 MiB HTTP/2 window', kind: 'floor' },
+  { name: 'wire-64k', label: "floor 1b: wire with grpc-js's default 64 KiB HTTP/2 window", kind: 'floor' },
   { name: 'ours', label: 'flightsql (ours)', kind: 'ours' },
-  {
-    name: 'ours-window',
-    label: 'diagnostic: ours + 16 MiB HTTP/2 window (FlightClient channelOptions)',
-    kind: 'diag',
-  },
   { name: 'lakehouse', label: '@lakehouse-rs/flight-sql-client + arrow-js decode', kind: 'peer' },
   { name: 'lancedb', label: '@lancedb/arrow-flight-sql-client', kind: 'peer' },
   {
@@ -62,7 +60,7 @@ const log = (...args) => console.error('[bench]', ...args);
 // --------------------------------------------------------------------------------------------
 // Server process
 
-function startServerProcess() {
+function startServerProcess(source) {
   const args = ['--expose-gc'];
   if (PROFILE) {
     mkdirSync(PROFILE_DIR, { recursive: true });
@@ -76,7 +74,7 @@ function startServerProcess() {
   args.push(join(here, 'server.mjs'));
   const child = spawn(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...env, BENCH_ROWS: String(ROWS) },
+    env: { ...env, BENCH_ROWS: String(ROWS), BENCH_SOURCE: source },
   });
   const waiters = [];
   const lines = createInterface({ input: child.stdout });
@@ -209,11 +207,11 @@ function markdownTable(header, rows) {
 
 // --------------------------------------------------------------------------------------------
 
-async function main() {
+async function runSource(source) {
   const started = new Date();
   const load0 = loadavg();
   log(`starting server with ${ROWS.toLocaleString('en-US')} rows${PROFILE ? ' (under --cpu-prof)' : ''}...`);
-  const server = startServerProcess();
+  const server = startServerProcess(source);
   const info = await server.ready;
   log(
     `server at ${info.location}, table loaded in ${info.loadSeconds.toFixed(1)}s (${info.rows} rows, tag ${info.tag})`,
@@ -342,7 +340,11 @@ async function main() {
   const verdict = `${allOk ? '✓' : '✗'} row count and sum of f1 ${allOk ? 'match' : 'do NOT all match'} DuckDB's reference (rows ${info.rows}, fsum(f1) ${info.sum}) for every decoding client${allOk ? '' : ' (see check column)'}`;
 
   const lines = [];
-  lines.push(`# flightsql streaming benchmark`);
+  lines.push(
+    source === 'memory'
+      ? '## Server reading FlightData prepared in memory (measures the clients alone)'
+      : '## Server reading from DuckDB (the embedded server as shipped)',
+  );
   lines.push('');
   lines.push(
     `${started.toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · ` +
@@ -382,18 +384,28 @@ async function main() {
     `- VIA BENCH COMPAT SHIM: that peer could not query the real server (reason quoted), so it was timed against bench/compat-shim.mjs: a second listener in the server process over the same engine and the same exported handlers, adding only an eager Handshake reply and prepared-statement actions; DoGet (the data path) is the real server's.`,
   );
   lines.push(
-    `- floor 1b and the diagnostic row raise grpc-js's HTTP/2 receive window from its 64 KiB default to 16 MiB (channel option 'grpc-node.flow_control_window'); the main "ours" row uses FlightSQLClient as shipped.`,
+    `- floor 1 uses the same 8 MiB HTTP/2 receive window as our client (DEFAULT_FLOW_CONTROL_WINDOW); floor 1b keeps grpc-js's 64 KiB default, as the JavaScript peers do.`,
   );
   lines.push(
     `- influxdb3 has no public batch/Arrow API: "public query(), rows" is its documented API (one object per row); "private _queryRawBatches" is the internal generator query() is built on, shown to separate transport+decode from row materialisation.`,
   );
-  const report = lines.join('\n') + '\n';
-  writeFileSync(join(here, 'results.md'), report);
-  console.log('\n' + report);
   for (const r of results.filter((x) => !x.ok)) {
-    console.log(`${r.name} failure detail (${r.stage}): ${r.error}`);
+    lines.push(`- ${r.name} failure detail (${r.stage}): ${r.error}`);
   }
-  console.log(`written to bench/results.md`);
+  return lines.join('\n') + '\n';
+}
+
+async function main() {
+  const sources = (env.BENCH_SOURCES ?? 'duckdb,memory').split(',').map((s) => s.trim());
+  const sections = [];
+  for (const source of sources) {
+    const section = await runSource(source);
+    console.log('\n' + section);
+    sections.push(section);
+  }
+  const report = ['# flightsql streaming benchmark', '', ...sections].join('\n');
+  writeFileSync(join(here, 'results.md'), report);
+  console.log('written to bench/results.md');
 }
 
 main().catch((err) => {

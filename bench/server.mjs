@@ -9,10 +9,15 @@
 import { startServer } from 'flightsql/server';
 import { createInterface } from 'node:readline';
 import { startShimServer } from './compat-shim.mjs';
+import grpc from '@grpc/grpc-js';
+import { flightSqlService } from 'flightsql/server';
+import { memoryDefinition, memoryDoGet, prepareMemorySource } from './memory-source.mjs';
 
 const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const tagType = (process.env.BENCH_TAG ?? 'varchar').toLowerCase();
 const auth = process.env.BENCH_AUTH !== '0';
+// duckdb: DoGet streams from DuckDB (the real server); memory: from FlightData encoded beforehand.
+const source = process.env.BENCH_SOURCE ?? 'duckdb';
 const token = process.env.BENCH_TOKEN ?? 'bench-token';
 
 const options = { port: 0 };
@@ -43,9 +48,38 @@ const ref = (
 ).getRowObjects()[0];
 conn.closeSync();
 const loadSeconds = (performance.now() - t0) / 1000;
+
+// In memory mode a second listener, with the real handlers except DoGet, is what clients use.
+let memory;
+let overrides = {};
+if (source === 'memory') {
+  const prepared = await prepareMemorySource(server.engine, 'SELECT * FROM bench');
+  const doGet = memoryDoGet(prepared.messages, auth ? options : {});
+  overrides = { doGet, definition: memoryDefinition };
+  const grpcServer = new grpc.Server({
+    'grpc.max_receive_message_length': -1,
+    'grpc.max_send_message_length': -1,
+  });
+  grpcServer.addService(memoryDefinition, { ...flightSqlService(server.engine, auth ? options : {}), doGet });
+  const port = await new Promise((resolve, reject) =>
+    grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  memory = {
+    port,
+    bytes: prepared.bytes,
+    close: () => new Promise((r) => grpcServer.tryShutdown(() => r())),
+  };
+} else if (source !== 'duckdb') {
+  throw new Error(`BENCH_SOURCE must be duckdb or memory, not ${source}`);
+}
+
 // Bench-only second listener for peers that cannot talk to the real server (see compat-shim.mjs).
 const shim =
-  process.env.BENCH_SHIM === '0' ? undefined : await startShimServer(server.engine, auth ? options : {});
+  process.env.BENCH_SHIM === '0'
+    ? undefined
+    : await startShimServer(server.engine, auth ? options : {}, overrides);
 
 const stats = () => {
   const cpu = process.cpuUsage();
@@ -58,8 +92,9 @@ const stats = () => {
 
 process.stdout.write(
   JSON.stringify({
-    location: server.location,
-    port: server.port,
+    location: memory ? `grpc+tcp://127.0.0.1:${memory.port}` : server.location,
+    port: memory ? memory.port : server.port,
+    source,
     shimPort: shim?.port,
     auth,
     token: auth ? token : undefined,
@@ -79,6 +114,7 @@ const shutdown = async () => {
   closing = true;
   const final = stats();
   await shim?.close().catch(() => undefined);
+  await memory?.close().catch(() => undefined);
   await server.close().catch(() => undefined);
   process.stdout.write(JSON.stringify({ final }) + '\n');
   process.exit(0);
