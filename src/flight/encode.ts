@@ -42,7 +42,7 @@ export class FlightDataEncoder {
     yield* this.#dictionaries(batch);
     const whole = VectorAssembler.assemble(batch);
     if (whole.byteLength <= this.#maxBytes || batch.numRows <= 1) {
-      yield this.#aligned(recordBatchMessage(batch.numRows, whole, appMetadata));
+      yield recordBatchMessage(batch.numRows, whole, appMetadata, this.#alignBody);
       return;
     }
     const pieces = Math.ceil(whole.byteLength / this.#maxBytes);
@@ -50,16 +50,9 @@ export class FlightDataEncoder {
     for (let start = 0; start < batch.numRows; start += rows) {
       const slice = batch.slice(start, Math.min(start + rows, batch.numRows));
       const last = start + rows >= batch.numRows;
-      yield recordBatchMessage(
-        slice.numRows,
-        VectorAssembler.assemble(slice),
-        last ? appMetadata : undefined,
-      );
+      const assembled = VectorAssembler.assemble(slice);
+      yield recordBatchMessage(slice.numRows, assembled, last ? appMetadata : undefined, this.#alignBody);
     }
-  }
-
-  #aligned(message: OutgoingFlightData): OutgoingFlightData {
-    return this.#alignBody ? { ...message, alignBody: true } : message;
   }
 
   *#dictionaries(batch: RecordBatch): Generator<OutgoingFlightData> {
@@ -69,10 +62,11 @@ export class FlightDataEncoder {
       const previous = this.#sentDictionaries.get(id);
       const sent = this.#sentChunks.get(id) ?? 0;
       if (!previous || previous.data[0] !== chunks[0]) {
-        for (let i = 0; i < chunks.length; i++) yield this.#aligned(dictionaryMessage(chunks[i]!, id, i > 0));
+        for (let i = 0; i < chunks.length; i++)
+          yield dictionaryMessage(chunks[i]!, id, i > 0, this.#alignBody);
       } else {
         for (let i = sent; i < chunks.length; i++)
-          yield this.#aligned(dictionaryMessage(chunks[i]!, id, true));
+          yield dictionaryMessage(chunks[i]!, id, true, this.#alignBody);
       }
       this.#sentDictionaries.set(id, dictionary);
       this.#sentChunks.set(id, chunks.length);
@@ -97,7 +91,8 @@ function bodyOf(assembled: Assembled): Uint8Array[] {
 function recordBatchMessage(
   length: number,
   assembled: Assembled,
-  appMetadata?: Uint8Array,
+  appMetadata: Uint8Array | undefined,
+  alignBody: boolean,
 ): OutgoingFlightData {
   const header = new RecordBatchHeader(
     length,
@@ -111,10 +106,16 @@ function recordBatchMessage(
     body: bodyOf(assembled),
     bodyLength: assembled.byteLength,
     appMetadata,
+    alignBody,
   };
 }
 
-function dictionaryMessage(chunk: Data, id: number, isDelta: boolean): OutgoingFlightData {
+function dictionaryMessage(
+  chunk: Data,
+  id: number,
+  isDelta: boolean,
+  alignBody: boolean,
+): OutgoingFlightData {
   const assembled = VectorAssembler.assemble(new Vector([chunk]));
   const header = new DictionaryBatchHeader(
     new RecordBatchHeader(
@@ -131,5 +132,6 @@ function dictionaryMessage(chunk: Data, id: number, isDelta: boolean): OutgoingF
     header: Message.encode(Message.from(header, assembled.byteLength)),
     body: bodyOf(assembled),
     bodyLength: assembled.byteLength,
+    alignBody,
   };
 }

@@ -6,9 +6,16 @@
 import { status as Status } from '@grpc/grpc-js';
 import { Schema, type RecordBatch } from 'apache-arrow';
 import { messageOf } from '../errors';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../flight';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { arrowSchemaFor, recordBatchesFrom } from './duckdbArrow';
 import { arrowFieldFor } from './duckdbTypes';
+
+/**
+ * Target size of a batch: a DuckDB chunk under one FlightData message, so that the encoder
+ * rarely has to slice a batch again (a batch is cut after the chunk that reaches the target).
+ */
+const BATCH_BYTES = DEFAULT_MAX_MESSAGE_BYTES - 256 * 1024;
 
 /** A failure with the gRPC status the server should answer with. */
 export class StatusError extends globalThis.Error {
@@ -135,7 +142,7 @@ export class DuckDBEngine {
       const schema = arrowSchemaFor(result);
       const batches = async function* () {
         try {
-          yield* recordBatchesFrom(result, schema, { signal });
+          yield* recordBatchesFrom(result, schema, { signal, batchBytes: BATCH_BYTES });
         } catch (err) {
           throw statusForDuckDBError(err);
         } finally {

@@ -44,7 +44,9 @@ describe('FlightSQLClient query path against the embedded server', () => {
   });
 
   test('a result of several batches arrives whole and in order', async () => {
-    const info = await fx.client.execute('SELECT range::BIGINT AS i, range::VARCHAR AS s FROM range(100000)');
+    const info = await fx.client.execute(
+      'SELECT range::BIGINT AS i, range::VARCHAR AS s, range * 0.5 AS x, range * 2.0 AS y, now() AS t FROM range(300000)',
+    );
     const reader = await fx.client.doGet(info.endpoints[0]!.ticket);
     let batches = 0;
     let expected = 0n;
@@ -58,7 +60,7 @@ describe('FlightSQLClient query path against the embedded server', () => {
       }
     }
     expect(batches).toBeGreaterThan(1);
-    expect(expected).toBe(100000n);
+    expect(expected).toBe(300000n);
     // The server pads each header so that bodies arrive 8-aligned: no buffer is copied.
     expect(reader.alignmentCopies).toBe(0);
   });

@@ -200,6 +200,14 @@ describe('FlightDataEncoder', () => {
     expect(sum).toBe((99_999 * 100_000) / 2);
   });
 
+  test('alignBody reaches every message, sliced ones included', () => {
+    const big = tableFromArrays({ x: Float64Array.from({ length: 100_000 }, (_, i) => i) });
+    const encoder = new FlightDataEncoder({ maxMessageBytes: 64 * 1024, alignBody: true });
+    const messages = [...encoder.batch(big.batches[0]!)];
+    expect(messages.length).toBeGreaterThan(10);
+    expect(messages.every((m) => m.alignBody === true)).toBe(true);
+  });
+
   test('a vector of nulls survives', () => {
     const v = makeVector({ data: Int32Array.from([1, 2, 3]), type: new Int32() });
     expect(v.length).toBe(3);
