@@ -23,7 +23,11 @@ import {
   type DuckDBDataChunk,
   type DuckDBResult,
 } from '@duckdb/node-api';
-import { arrowSchemaFor, recordBatchesFrom, type RecordBatchesOptions } from '../src/server/duckdbArrow';
+import {
+  arrowSchemaFor,
+  recordBatchesFrom,
+  type RecordBatchesOptions,
+} from '../src/server/duckdb/recordBatches';
 
 const MAIN_QUERY = (rows: number) =>
   `SELECT TIMESTAMP '2026-01-01' + to_microseconds(i) AS time, 'room' || (i % 8) AS tag, ` +

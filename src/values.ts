@@ -7,6 +7,7 @@
  * per column type and then applied in tight loops per batch, never a type switch per cell.
  */
 import {
+  makeVector,
   DataType,
   Type,
   TimeUnit,
@@ -300,10 +301,17 @@ function cellFor(type: DataType, o: Resolved): Cell {
       };
     }
     default:
-      return (d, i) => {
-        throw new TypeError(`no conversion for Arrow type ${String(d.type)} (cell ${i})`);
-      };
+      // Types without a converter of ours (e.g. Utf8View, BinaryView): apache-arrow's own getter.
+      return (d, i) => viewOf(d).get(i);
   }
+}
+
+const vectors = new WeakMap<Data, Vector>();
+
+function viewOf(data: Data): Vector {
+  let vector = vectors.get(data);
+  if (!vector) vectors.set(data, (vector = makeVector(data)));
+  return vector;
 }
 
 function nullable(cell: Cell): Cell {

@@ -35,12 +35,15 @@ FROM home GROUP BY bucket, room ORDER BY room, bucket`,
 
 export async function demo(): Promise<void> {
   const server = await startServer();
-  const connection = await server.engine.connect();
-  await connection.run(HOME_DATASET_SQL);
-  connection.closeSync();
-  process.stdout.write(`Embedded Flight SQL server at ${server.location}, table home loaded (2880 rows)\n`);
   const client = new FlightSQLClient({ host: server.location });
   try {
+    const connection = await server.engine.connect();
+    try {
+      await connection.run(HOME_DATASET_SQL);
+    } finally {
+      connection.closeSync();
+    }
+    process.stdout.write(`Embedded Flight SQL server at ${server.location}, table home loaded (2880 rows)\n`);
     for (const { title, sql } of SEED_QUERIES) {
       const info = await client.execute(sql);
       const reader = await client.doGet(info.endpoints[0]!.ticket);

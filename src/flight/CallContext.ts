@@ -23,31 +23,43 @@ export class CallContext {
   readonly #where: string;
   readonly #options: CallOptions;
   readonly #cookies: CookieJar | undefined;
+  readonly #active: Set<{ cancel(): void }> | undefined;
+  #call: Call | undefined;
   #abortReason: unknown;
+  #inputError: unknown;
   #onAbort: (() => void) | undefined;
   #reader: FlightStreamReader | undefined;
 
-  /** `context` names the RPC (e.g. `DoGet`); errors also name `location`. */
+  /**
+   * `context` names the RPC (e.g. `DoGet`); errors also name `location`. The client passes its
+   * default timeout, its cookie jar and its set of calls in flight (which `close()` cancels).
+   */
   constructor(
     context: string,
     location: string,
     metadata: Metadata,
     options: CallOptions,
-    defaultTimeoutMs: number | undefined,
-    cookies: CookieJar | undefined,
+    client: {
+      defaultTimeoutMs?: number;
+      cookies?: CookieJar;
+      active?: Set<{ cancel(): void }>;
+    } = {},
   ) {
     this.#context = context;
     this.#where = `${context} ${location}`;
     this.metadata = metadata;
     this.#options = options;
-    this.#cookies = cookies;
-    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    this.#cookies = client.cookies;
+    this.#active = client.active;
+    const timeoutMs = options.timeoutMs ?? client.defaultTimeoutMs;
     this.callOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
   }
 
   /** Wires a started call: headers, trailers, cookies, and the AbortSignal. */
   attach(call: Call): void {
     const options = this.#options;
+    this.#call = call;
+    this.#active?.add(call);
     call.on('metadata', (md: Metadata) => {
       this.#cookies?.store(md.get('set-cookie'));
       options.onHeaders?.(metadataToObject(md));
@@ -69,13 +81,24 @@ export class CallContext {
   done(): void {
     if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#onAbort = undefined;
+    if (this.#call) this.#active?.delete(this.#call);
+  }
+
+  /**
+   * Ends the call because of the caller's own failure (e.g. the batches it was uploading
+   * threw): that error, not the resulting cancellation, is what the call reports.
+   */
+  fail(err: unknown): void {
+    this.#inputError ??= err;
+    if (this.#reader) this.#reader.cancel(err);
+    else this.#call?.cancel();
   }
 
   /** The flightsql error for a failure of this call (a cancellation when the signal fired). */
   error(err: unknown): FlightSQLError {
-    return this.#abortReason !== undefined
-      ? cancelledError(this.#context, this.#abortReason)
-      : toError(err, this.#where);
+    if (this.#inputError !== undefined) return toError(this.#inputError, this.#where);
+    if (this.#abortReason !== undefined) return cancelledError(this.#context, this.#abortReason);
+    return toError(err, this.#where);
   }
 
   /** Attaches a streaming call and opens its reader (resolves once the schema has arrived). */

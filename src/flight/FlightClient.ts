@@ -10,7 +10,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import type { Schema } from 'apache-arrow';
-import { InterfaceError, registerSecret, toError } from '../errors';
+import { closedError, registerSecret, toError } from '../errors';
 import * as pb from '../proto/Flight';
 import { CallContext } from './CallContext';
 import { CookieJar } from './cookies';
@@ -21,7 +21,7 @@ import {
   type OutgoingFlightData,
   type RawFlightData,
 } from './flightData';
-import type { FlightStreamReader } from './FlightStreamReader';
+import { cancelledError, type FlightStreamReader } from './FlightStreamReader';
 import { channelCredentials, locationUri, parseLocation, type Endpoint, type TlsOptions } from './options';
 import {
   decodeSchema,
@@ -99,6 +99,8 @@ export class FlightClient implements AsyncDisposable {
   readonly #cookies: CookieJar | undefined;
   #auth: AuthState;
   #handshake: Promise<void> | undefined;
+  /** Calls in flight, cancelled by close(). */
+  readonly #active = new Set<{ cancel(): void }>();
   #closed = false;
 
   constructor(location: string, options: FlightClientOptions = {}) {
@@ -317,7 +319,8 @@ export class FlightClient implements AsyncDisposable {
       setup.callOptions,
     ) as ClientDuplexStream<OutgoingFlightData, RawFlightData>;
     writeBatches(call, descriptorToProto(descriptor), batches, options.schema).catch((err: unknown) => {
-      if (!(err instanceof WriteStopped)) call.cancel();
+      // The caller's input error wins over the cancellation it causes.
+      if (!(err instanceof WriteStopped)) setup.fail(err);
     });
     return setup.openReader(call);
   }
@@ -347,6 +350,8 @@ export class FlightClient implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // grpc-js's close() leaves started calls running: cancel them (their readers then fail).
+    for (const call of this.#active) call.cancel();
     this.#client.close();
   }
 
@@ -355,14 +360,16 @@ export class FlightClient implements AsyncDisposable {
   }
 
   async #ready(options: CallOptions): Promise<void> {
-    if (this.#closed) throw new InterfaceError('FlightClient is closed');
+    if (this.#closed) throw closedError('FlightClient');
     if (this.#auth.kind !== 'basic') return;
     const { username, password } = this.#auth;
-    this.#handshake ??= this.authenticateBasicToken(username, password, options).catch((err: unknown) => {
+    // One Handshake shared by every waiting call, so it runs with the client's own settings;
+    // each caller still stops waiting when its own signal aborts.
+    this.#handshake ??= this.authenticateBasicToken(username, password).catch((err: unknown) => {
       this.#handshake = undefined;
       throw err;
     });
-    await this.#handshake;
+    await abortable(this.#handshake, options.signal, 'Handshake');
   }
 
   async #unary<T>(
@@ -429,15 +436,45 @@ export class FlightClient implements AsyncDisposable {
     alignBody = false,
   ): CallContext {
     const metadata = new Metadata();
-    for (const [key, value] of Object.entries(this.#headers)) metadata.set(key.toLowerCase(), value);
-    for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key.toLowerCase(), value);
-    if (extraHeaders) for (const [key, value] of Object.entries(extraHeaders)) metadata.set(key, value);
-    else if (this.#auth.kind === 'bearer') metadata.set('authorization', `Bearer ${this.#auth.token}`);
-    else if (this.#auth.kind === 'token-bin') metadata.set('auth-token-bin', Buffer.from(this.#auth.token));
-    const cookie = this.#cookies?.header();
-    if (cookie) metadata.set('cookie', cookie);
-    // grpc-js hands us each message in an 8-aligned frame: ask for bodies that land aligned.
-    if (alignBody) metadata.set(ALIGN_BODY_HEADER, '1');
-    return new CallContext(context, this.location, metadata, options, this.#timeoutMs, this.#cookies);
+    try {
+      for (const [key, value] of Object.entries(this.#headers)) metadata.set(key.toLowerCase(), value);
+      for (const [key, value] of Object.entries(options.headers ?? {}))
+        metadata.set(key.toLowerCase(), value);
+      if (extraHeaders) for (const [key, value] of Object.entries(extraHeaders)) metadata.set(key, value);
+      else if (this.#auth.kind === 'bearer') metadata.set('authorization', `Bearer ${this.#auth.token}`);
+      else if (this.#auth.kind === 'token-bin') metadata.set('auth-token-bin', Buffer.from(this.#auth.token));
+      const cookie = this.#cookies?.header();
+      if (cookie) metadata.set('cookie', cookie);
+      // grpc-js hands us each message in an 8-aligned frame: ask for bodies that land aligned.
+      if (alignBody) metadata.set(ALIGN_BODY_HEADER, '1');
+    } catch (err) {
+      // e.g. a header value with a character HTTP/2 refuses: never let the raw text (a token) out.
+      throw toError(err, context);
+    }
+    return new CallContext(context, this.location, metadata, options, {
+      defaultTimeoutMs: this.#timeoutMs,
+      cookies: this.#cookies,
+      active: this.#active,
+    });
+  }
+}
+
+/** Waits for `promise`, or rejects with a cancellation error as soon as `signal` aborts. */
+async function abortable<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  context: string,
+): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) throw cancelledError(context, signal.reason);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(cancelledError(context, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }

@@ -107,6 +107,8 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     try {
       for (;;) {
         const result = await this.#messages.next();
+        // cancel() may have come while we waited: a batch that arrives after it is not delivered.
+        if (this.#state !== 'open') throw this.#error ?? cancelledError(this.#context);
         if (result.done) {
           this.#finish('done');
           return null;
@@ -134,6 +136,7 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
   }
 
   #finish(state: State): void {
+    if (this.#state !== 'open') return;
     this.#state = state;
     const onFinish = this.#onFinish;
     this.#onFinish = undefined;
@@ -182,6 +185,7 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
   cancel(reason?: unknown): void {
     if (this.#state !== 'open') return;
     this.#error = cancelledError(this.#context, reason);
+    this.#pending = [];
     this.#finish('cancelled');
     this.#call.cancel();
   }

@@ -70,6 +70,12 @@ class AligningVectorLoader extends VectorLoader {
   }
 
   #slice(region: BufferRegion, elementSize: number): Uint8Array {
+    if (!region) throw protocolError('the header names fewer buffers than its columns need');
+    if (!this.#pieces && region.offset + region.length > this.#body.byteLength) {
+      throw protocolError(
+        `buffer [${region.offset}, +${region.length}) runs past the ${this.#body.byteLength}-byte body`,
+      );
+    }
     const bytes = this.#pieces
       ? this.#pieces[this.buffersIndex]!
       : this.#body.subarray(region.offset, region.offset + region.length);
@@ -186,6 +192,9 @@ function decompress(header: RecordBatchHeader, body: Uint8Array): Uint8Array[] {
   }
   return header.buffers.map(({ offset, length }) => {
     if (length === 0) return new Uint8Array(0);
+    if (length < COMPRESS_LENGTH_PREFIX || offset + length > body.byteLength) {
+      throw protocolError(`compressed buffer [${offset}, +${length}) does not fit the body`);
+    }
     const region = body.subarray(offset, offset + length);
     const view = new DataView(region.buffer, region.byteOffset, region.byteLength);
     const uncompressed = view.getBigInt64(0, true);

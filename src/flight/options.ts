@@ -54,15 +54,13 @@ export function parseLocation(location: string, defaultTls = false, defaultPort?
         `unsupported location scheme '${scheme}' in '${location}': use grpc://, grpc+tcp:// or grpc+tls://`,
       );
     }
-    let url: URL;
-    try {
-      url = new URL(text.replace(/^[^:]+:/, 'http:'));
-    } catch {
-      throw new InterfaceError(`invalid location '${location}'`);
-    }
-    const port = url.port ? Number(url.port) : (defaultPort ?? (tls ? 443 : undefined));
+    // Everything after the scheme is `host[:port][/...]`; parsed here rather than with URL,
+    // which drops a port that is the http(s) default.
+    const authority = /^(\[[^\]]+\]|[^:/?#\s]+)(?::(\d+))?(?:[/?#].*)?$/.exec(text.slice(match[0].length));
+    if (!authority) throw new InterfaceError(`invalid location '${location}'`);
+    const port = authority[2] ? Number(authority[2]) : (defaultPort ?? (tls ? 443 : undefined));
     if (port === undefined) throw new InterfaceError(`location '${location}' has no port`);
-    return endpoint(url.hostname, port, tls);
+    return endpoint(authority[1]!, port, tls);
   }
   const bare = /^(\[[^\]]+\]|[^:/\s]+)(?::(\d+))?$/.exec(text);
   if (!bare) throw new InterfaceError(`invalid location '${location}': expected host:port or a grpc:// URI`);
@@ -95,6 +93,8 @@ export interface SqlClientConfigInput {
   readonly port?: number;
   readonly insecure?: boolean;
   readonly token?: string;
+  /** With a username, INFLUX_TOKEN is not used: explicit credentials win over the environment. */
+  readonly username?: string;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly tls?: boolean | TlsOptions;
   readonly disableServerVerification?: boolean;
@@ -138,7 +138,8 @@ export function resolveSqlClientConfig(options: SqlClientConfigInput): SqlClient
   const database = env('INFLUX_DATABASE');
   if (database && !options.metadata?.database) headers['database'] = database;
   Object.assign(headers, options.metadata);
-  return { location, tls, token: options.token ?? env('INFLUX_TOKEN'), headers };
+  const token = options.token ?? (options.username === undefined ? env('INFLUX_TOKEN') : undefined);
+  return { location, tls, token, headers };
 }
 
 /** grpc-js channel credentials for plaintext or TLS. */

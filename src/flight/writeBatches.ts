@@ -28,14 +28,19 @@ export async function writeBatches(
 ): Promise<void> {
   const encoder = new FlightDataEncoder();
   const descriptorBytes = pb.FlightDescriptor.encode(descriptor).finish();
-  let ended = false;
-  const onEnd = () => (ended = true);
-  call.once('status', onEnd);
-  call.once('error', onEnd);
+  // One controller for the whole upload: the call's end (or error) stops every drain wait, so
+  // no listener is added per wait.
+  const ended = new AbortController();
+  const stop = () => ended.abort();
+  call.once('status', stop);
+  call.once('error', stop);
   const write = async (message: OutgoingFlightData) => {
-    if (ended || call.destroyed) throw new WriteStopped();
-    if (!call.write(message)) {
-      await Promise.race([once(call, 'drain'), once(call, 'status')]);
+    if (ended.signal.aborted || call.destroyed) throw new WriteStopped();
+    if (call.write(message)) return;
+    try {
+      await once(call, 'drain', { signal: ended.signal });
+    } catch {
+      throw new WriteStopped();
     }
   };
   let schemaSent = false;
@@ -54,5 +59,7 @@ export async function writeBatches(
   if (!schemaSent) {
     throw new InterfaceError('no schema to send: pass `schema` when the input has no batches');
   }
-  if (!ended) call.end();
+  call.off('status', stop);
+  call.off('error', stop);
+  if (!ended.signal.aborted) call.end();
 }

@@ -5,11 +5,11 @@
  */
 import { status as Status } from '@grpc/grpc-js';
 import { Schema, type RecordBatch } from 'apache-arrow';
-import { messageOf } from '../errors';
+import { messageOf, redact } from '../errors';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../flight';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { arrowSchemaFor, recordBatchesFrom } from './duckdbArrow';
-import { arrowFieldFor } from './duckdbTypes';
+import { arrowSchemaFor, recordBatchesFrom } from './duckdb/recordBatches';
+import { arrowFieldFor } from './duckdb/types';
 
 /**
  * Target size of a batch: a DuckDB chunk under one FlightData message, so that the encoder
@@ -44,39 +44,59 @@ async function loadDuckDB(): Promise<DuckDB> {
 /** gRPC status for a DuckDB error, from the error type DuckDB puts first in its message. */
 export function statusForDuckDBError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
-  const message = messageOf(err);
-  const type = /^([A-Za-z ]+) Error:/.exec(message)?.[1] ?? '';
+  const message = redact(messageOf(err));
+  const type = /^([A-Za-z ]+) Error:/.exec(message)?.[1];
+  if (type === undefined) return new StatusError(Status.INTERNAL, message);
+  return new StatusError(codeForErrorType(type, message), message);
+}
+
+function codeForErrorType(type: string, message: string): Status {
   switch (type) {
     case 'Parser':
     case 'Binder':
     case 'Syntax':
     case 'Invalid':
+    case 'Invalid Configuration':
+    case 'Parameter Not Allowed':
+    case 'Parameter Not Resolved':
+      return Status.INVALID_ARGUMENT;
     case 'Not implemented':
+    case 'Missing Extension':
+      return Status.UNIMPLEMENTED;
     case 'Permission':
-      return new StatusError(
-        type === 'Not implemented' ? Status.UNIMPLEMENTED : Status.INVALID_ARGUMENT,
-        message,
-      );
+      return Status.PERMISSION_DENIED;
     case 'Catalog':
-      return new StatusError(
-        /does not exist|not found/i.test(message) ? Status.NOT_FOUND : Status.INVALID_ARGUMENT,
-        message,
-      );
+      if (/already exists/i.test(message)) return Status.ALREADY_EXISTS;
+      return /does not exist|not found/i.test(message) ? Status.NOT_FOUND : Status.INVALID_ARGUMENT;
     case 'Constraint':
-      return new StatusError(Status.ALREADY_EXISTS, message);
+      return Status.ALREADY_EXISTS;
+    case 'Dependency':
+      return Status.FAILED_PRECONDITION;
     case 'Conversion':
     case 'Out of Range':
     case 'Invalid Input':
     case 'Invalid Type':
     case 'Mismatch Type':
-      return new StatusError(Status.OUT_OF_RANGE, message);
+    case 'Decimal':
+      return Status.OUT_OF_RANGE;
     case 'INTERRUPT':
     case 'Interrupt':
-      return new StatusError(Status.CANCELLED, message);
+      return Status.CANCELLED;
     case 'Transaction':
-      return new StatusError(Status.ABORTED, message);
+      return Status.ABORTED;
+    case 'IO':
+    case 'HTTP':
+    case 'Connection':
+      return Status.UNAVAILABLE;
+    case 'Out of Memory':
+      return Status.RESOURCE_EXHAUSTED;
+    case 'INTERNAL':
+    case 'Internal':
+    case 'Fatal':
+      return Status.INTERNAL;
     default:
-      return new StatusError(Status.INVALID_ARGUMENT, message);
+      // Other typed DuckDB errors are about the statement (Sequence, Serialization, ...).
+      return Status.INVALID_ARGUMENT;
   }
 }
 
@@ -91,6 +111,8 @@ export interface QueryStream {
 /** DuckDB as the embedded server uses it. */
 export class DuckDBEngine {
   readonly #instance: DuckDBInstance;
+  /** Connections of running queries, closed before the instance (calls may outlive shutdown). */
+  readonly #open = new Set<DuckDBConnection>();
 
   private constructor(instance: DuckDBInstance) {
     this.#instance = instance;
@@ -127,10 +149,12 @@ export class DuckDBEngine {
   /** Runs `sql` and streams its result chunk by chunk; `signal` interrupts it. */
   async query(sql: string, signal?: AbortSignal): Promise<QueryStream> {
     const connection = await this.connect();
+    this.#open.add(connection);
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
+      this.#open.delete(connection);
       try {
         connection.interrupt();
       } finally {
@@ -156,8 +180,13 @@ export class DuckDBEngine {
     }
   }
 
-  /** Closes the database. */
+  /** Interrupts running queries and closes the database. */
   close(): void {
+    for (const connection of this.#open) {
+      connection.interrupt();
+      connection.closeSync();
+    }
+    this.#open.clear();
     this.#instance.closeSync();
   }
 }

@@ -24,7 +24,7 @@ import {
   limitBuffering,
   type OutgoingFlightData,
 } from '../flight';
-import { messageOf } from '../errors';
+import { messageOf, redact } from '../errors';
 import * as pb from '../proto/Flight';
 import { packCommand, unpackCommand, type Command } from '../sql/commands';
 import { DuckDBEngine, StatusError } from './DuckDBEngine';
@@ -120,6 +120,16 @@ function commandOf(descriptor: pb.FlightDescriptor): Command {
   }
 }
 
+/** This server has no transactions yet, so no transaction id can be valid. */
+function refuseTransaction(transactionId: Uint8Array | undefined): void {
+  if (transactionId?.byteLength) {
+    throw new StatusError(
+      Status.INVALID_ARGUMENT,
+      'unknown transaction: this server does not support transactions',
+    );
+  }
+}
+
 function unimplemented(what: string): StatusError {
   return new StatusError(Status.UNIMPLEMENTED, `${what} is not implemented by this server`);
 }
@@ -132,7 +142,7 @@ function unsupported(command: Command): StatusError {
 
 function toStatus(err: unknown): { code: Status; details: string } {
   if (err instanceof StatusError) return { code: err.code, details: err.message };
-  return { code: Status.INTERNAL, details: messageOf(err) };
+  return { code: Status.INTERNAL, details: redact(messageOf(err)) };
 }
 
 function equalSecret(a: string, b: string): boolean {
@@ -144,8 +154,10 @@ function equalSecret(a: string, b: string): boolean {
 /** Builds the FlightService implementation over `engine`. */
 export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
   const anonymousToken = randomUUID();
+  // With credentials but no configured token, calls must carry the token the Handshake grants.
+  const requiredToken = auth.token ?? (auth.username !== undefined ? anonymousToken : undefined);
   const checkAuth = (metadata: Metadata) => {
-    if (!auth.token) return;
+    if (requiredToken === undefined) return;
     const header = metadata.get('authorization')[0];
     const bearer =
       typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
@@ -154,7 +166,8 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       bearer ?? (tokenBin === undefined ? undefined : Buffer.from(tokenBin as Buffer).toString());
     if (presented === undefined)
       throw new StatusError(Status.UNAUTHENTICATED, 'authentication required: send a bearer token');
-    if (!equalSecret(presented, auth.token)) throw new StatusError(Status.UNAUTHENTICATED, 'invalid token');
+    if (!equalSecret(presented, requiredToken))
+      throw new StatusError(Status.UNAUTHENTICATED, 'invalid token');
   };
 
   const unary =
@@ -172,6 +185,7 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
   const statementInfo = async (descriptor: pb.FlightDescriptor): Promise<pb.FlightInfo> => {
     const command = commandOf(descriptor);
     if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
+    refuseTransaction(command.message.transactionId);
     const schema = await engine.schemaOf(command.message.query);
     const ticket = packCommand('TicketStatementQuery', {
       statementHandle: encodeHandle({ sql: command.message.query }),
@@ -229,7 +243,7 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
           call.emit('error', { code: Status.UNAUTHENTICATED, details: 'invalid username or password' });
           return;
         }
-        grant(auth.token ?? anonymousToken);
+        grant(requiredToken ?? anonymousToken);
       };
       const grant = (token: string) => {
         const md = new Metadata();
@@ -248,6 +262,7 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
     getSchema: unary(async (descriptor: pb.FlightDescriptor): Promise<pb.SchemaResult> => {
       const command = commandOf(descriptor);
       if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
+      refuseTransaction(command.message.transactionId);
       return { schema: Buffer.from(encodeSchema(await engine.schemaOf(command.message.query))) };
     }),
 

@@ -1,6 +1,8 @@
 /**
- * The single table of Flight SQL messages that travel `google.protobuf.Any`-packed, keyed by
- * their type URL (arrow-rs `Command`). `packCommand` gives Any bytes; `unpackCommand` gives a
+ * The single table of Flight SQL messages that travel `google.protobuf.Any`-packed (commands,
+ * tickets, action bodies and results), keyed by their type URL (arrow-rs `Command`). The DoPut
+ * results (DoPutUpdateResult, DoPutPreparedStatementResult) travel raw in `app_metadata`, so
+ * they are not here. `packCommand` gives Any bytes; `unpackCommand` gives a
  * discriminated union that ends in `{ kind: 'unknown', typeUrl }`.
  */
 import { Any } from '../proto/google/protobuf/any';
@@ -27,8 +29,6 @@ const messages = {
   CommandGetSqlInfo: sql.CommandGetSqlInfo,
   CommandGetXdbcTypeInfo: sql.CommandGetXdbcTypeInfo,
   TicketStatementQuery: sql.TicketStatementQuery,
-  DoPutUpdateResult: sql.DoPutUpdateResult,
-  DoPutPreparedStatementResult: sql.DoPutPreparedStatementResult,
   ActionCreatePreparedStatementRequest: sql.ActionCreatePreparedStatementRequest,
   ActionCreatePreparedStatementResult: sql.ActionCreatePreparedStatementResult,
   ActionCreatePreparedSubstraitPlanRequest: sql.ActionCreatePreparedSubstraitPlanRequest,

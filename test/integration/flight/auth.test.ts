@@ -126,3 +126,24 @@ describe('authentication and headers', () => {
     expect(err).toBeInstanceOf(ProgrammingError);
   });
 });
+
+describe('a server with username and password but no token', () => {
+  const fx = useServer({ username: 'carol', password: 'pw-carol-1' });
+
+  test('calls without the token the Handshake grants are refused', async () => {
+    const err = await fx
+      .connect()
+      .execute('SELECT 1')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationalError);
+    expect((err as OperationalError).grpcCode).toBe(status.UNAUTHENTICATED);
+  });
+
+  test('after a basic-auth Handshake the client is let in', async () => {
+    const table = await queryTable(
+      fx.connect({ username: 'carol', password: 'pw-carol-1' }),
+      'SELECT 5 AS five',
+    );
+    expect(table.getChild('five')!.get(0)).toBe(5);
+  });
+});

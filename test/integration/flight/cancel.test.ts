@@ -60,6 +60,18 @@ describe('cancellation, timeouts and failures of a running DoGet', () => {
     expect(table.getChild('n')!.get(0)).toBe(7);
   });
 
+  test('closing the client cancels its open streams', async () => {
+    const client = fx.connect();
+    const info = await client.execute(HUGE);
+    const reader = await client.doGet(info.endpoints[0]!.ticket);
+    await reader.readChunk();
+    await client.close();
+    const err = await (async () => {
+      for (;;) if ((await reader.readChunk()) === null) return 'ended';
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationalError);
+  });
+
   test('a server that goes away mid-stream gives an error, never a hang', async () => {
     const server = await startServer();
     const client = new FlightSQLClient({ host: server.location });

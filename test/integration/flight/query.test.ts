@@ -94,6 +94,14 @@ describe('FlightSQLClient query path against the embedded server', () => {
     expect(String((err as Error).message)).toContain('no_such_table');
   });
 
+  test('a transaction id the server does not know is refused', async () => {
+    const err = await fx.client
+      .execute('SELECT 1', { transactionId: new Uint8Array([1, 2, 3]) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProgrammingError);
+    expect(String(err)).toMatch(/unknown transaction/);
+  });
+
   test('a dead server is an OperationalError (UNAVAILABLE), not a hang', async () => {
     const client = new FlightSQLClient({ host: 'grpc://127.0.0.1:1', timeoutMs: 5000 });
     const err = await client.execute('SELECT 1').catch((e: unknown) => e);

@@ -204,6 +204,19 @@ describe('FlightClient RPCs', () => {
     expect(table.getChild('x')!.get(999_999)).toBe(999_999);
   });
 
+  test('DoExchange: an error while reading the input wins', async () => {
+    async function* failing(): AsyncGenerator<RecordBatch> {
+      yield tagged(0, 1, 'a');
+      await new Promise((r) => setTimeout(r, 20));
+      throw new RangeError('exchange source broke');
+    }
+    const err = await (async () => {
+      const reader = await client.doExchange({ type: 'path', path: ['x'] }, failing());
+      await reader.readAll();
+    })().catch((e: unknown) => e);
+    expect(String(err)).toMatch(/exchange source broke/);
+  });
+
   test('DoExchange streams batches both ways', async () => {
     const reader = await client.doExchange({ type: 'path', path: ['echo'] }, [
       tagged(0, 2, 'x'),

@@ -166,6 +166,17 @@ describe('FlightDataDecoder', () => {
     expect(() => new FlightDataDecoder().decode(onWire(message!))).toThrow(/RecordBatch before Schema/);
   });
 
+  test('a buffer that runs past the body is a ProtocolError', () => {
+    const encoder = new FlightDataEncoder();
+    const decoder = new FlightDataDecoder();
+    decoder.decode(onWire(encoder.schema(table.schema)));
+    const [message] = [...encoder.batch(table.batches[0]!)];
+    const raw = onWire(message!);
+    expect(() => decoder.decode({ ...raw, body: raw.body.subarray(0, raw.body.byteLength - 64) })).toThrow(
+      ProtocolError,
+    );
+  });
+
   test('a second Schema is a ProtocolError', () => {
     const encoder = new FlightDataEncoder();
     const decoder = new FlightDataDecoder();

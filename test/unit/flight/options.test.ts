@@ -7,6 +7,9 @@ describe('parseLocation', () => {
     ['grpc+tcp://127.0.0.1:1234', '127.0.0.1:1234', false],
     ['grpc+tls://example.com:443', 'example.com:443', true],
     ['grpc+tls://example.com', 'example.com:443', true],
+    ['grpc://example.com:80', 'example.com:80', false],
+    ['grpc+tls://example.com:80', 'example.com:80', true],
+    ['grpc+tcp://example.com:443/', 'example.com:443', false],
     ['grpc://[::1]:9000', '[::1]:9000', false],
     ['localhost:8815', 'localhost:8815', false],
     ['[::1]:8815', '[::1]:8815', false],
@@ -50,6 +53,12 @@ describe('resolveSqlClientConfig (flightsql-dbapi host rules)', () => {
     expect(config.token).toBe('env-token');
     expect(config.headers).toEqual({ database: 'envdb' });
     expect(resolveSqlClientConfig({ metadata: { database: 'mine' } }).headers).toEqual({ database: 'mine' });
+  });
+
+  test('INFLUX_TOKEN does not override explicit username/password', () => {
+    process.env['INFLUX_TOKEN'] = 'env-token';
+    expect(resolveSqlClientConfig({ host: 'grpc://h:1', username: 'u' }).token).toBeUndefined();
+    expect(resolveSqlClientConfig({ host: 'grpc://h:1' }).token).toBe('env-token');
   });
 
   test('disableServerVerification keeps TLS but skips verification', () => {

@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
 import { RecordBatch, Table, Vector, tableFromIPC, tableToIPC, type Schema } from 'apache-arrow';
-import { arrowSchemaFor, recordBatchesFrom } from '../../../src/server/duckdbArrow';
+import { arrowSchemaFor, recordBatchesFrom } from '../../../src/server/duckdb/recordBatches';
 
 let instance: DuckDBInstance;
 let conn: DuckDBConnection;
