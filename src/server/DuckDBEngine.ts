@@ -3,30 +3,21 @@
  * result schemas from prepared statements, and DuckDB errors as gRPC statuses.
  * DuckDB is imported here only, and lazily: client code never loads it.
  */
-import { status as Status } from '@grpc/grpc-js';
 import { Schema, type RecordBatch } from 'apache-arrow';
-import { messageOf, redact } from '../errors';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../flight';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { arrowSchemaFor, recordBatchesFrom } from './duckdb/recordBatches';
 import { arrowFieldFor } from './duckdb/types';
+import { bindParameters } from './statements';
+import { statusForDuckDBError } from './statusErrors';
+
+export { StatusError, statusForDuckDBError } from './statusErrors';
 
 /**
  * Target size of a batch: a DuckDB chunk under one FlightData message, so that the encoder
  * rarely has to slice a batch again (a batch is cut after the chunk that reaches the target).
  */
 const BATCH_BYTES = DEFAULT_MAX_MESSAGE_BYTES - 256 * 1024;
-
-/** A failure with the gRPC status the server should answer with. */
-export class StatusError extends globalThis.Error {
-  constructor(
-    readonly code: Status,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StatusError';
-  }
-}
 
 type DuckDB = typeof import('@duckdb/node-api');
 
@@ -38,65 +29,6 @@ async function loadDuckDB(): Promise<DuckDB> {
       'the embedded server needs DuckDB: npm install @duckdb/node-api (it is an optional dependency of flightsql)',
       { cause: err },
     );
-  }
-}
-
-/** gRPC status for a DuckDB error, from the error type DuckDB puts first in its message. */
-export function statusForDuckDBError(err: unknown): StatusError {
-  if (err instanceof StatusError) return err;
-  const message = redact(messageOf(err));
-  const type = /^([A-Za-z ]+) Error:/.exec(message)?.[1];
-  if (type === undefined) return new StatusError(Status.INTERNAL, message);
-  return new StatusError(codeForErrorType(type, message), message);
-}
-
-function codeForErrorType(type: string, message: string): Status {
-  switch (type) {
-    case 'Parser':
-    case 'Binder':
-    case 'Syntax':
-    case 'Invalid':
-    case 'Invalid Configuration':
-    case 'Parameter Not Allowed':
-    case 'Parameter Not Resolved':
-      return Status.INVALID_ARGUMENT;
-    case 'Not implemented':
-    case 'Missing Extension':
-      return Status.UNIMPLEMENTED;
-    case 'Permission':
-      return Status.PERMISSION_DENIED;
-    case 'Catalog':
-      if (/already exists/i.test(message)) return Status.ALREADY_EXISTS;
-      return /does not exist|not found/i.test(message) ? Status.NOT_FOUND : Status.INVALID_ARGUMENT;
-    case 'Constraint':
-      return Status.ALREADY_EXISTS;
-    case 'Dependency':
-      return Status.FAILED_PRECONDITION;
-    case 'Conversion':
-    case 'Out of Range':
-    case 'Invalid Input':
-    case 'Invalid Type':
-    case 'Mismatch Type':
-    case 'Decimal':
-      return Status.OUT_OF_RANGE;
-    case 'INTERRUPT':
-    case 'Interrupt':
-      return Status.CANCELLED;
-    case 'Transaction':
-      return Status.ABORTED;
-    case 'IO':
-    case 'HTTP':
-    case 'Connection':
-      return Status.UNAVAILABLE;
-    case 'Out of Memory':
-      return Status.RESOURCE_EXHAUSTED;
-    case 'INTERNAL':
-    case 'Internal':
-    case 'Fatal':
-      return Status.INTERNAL;
-    default:
-      // Other typed DuckDB errors are about the statement (Sequence, Serialization, ...).
-      return Status.INVALID_ARGUMENT;
   }
 }
 
@@ -146,8 +78,11 @@ export class DuckDBEngine {
     }
   }
 
-  /** Runs `sql` and streams its result chunk by chunk; `signal` interrupts it. */
-  async query(sql: string, signal?: AbortSignal): Promise<QueryStream> {
+  /**
+   * Runs `sql` and streams its result chunk by chunk; `signal` interrupts it. With `parameters`,
+   * the statement is prepared and they are bound by position.
+   */
+  async query(sql: string, signal?: AbortSignal, parameters?: readonly unknown[]): Promise<QueryStream> {
     const connection = await this.connect();
     this.#open.add(connection);
     let closed = false;
@@ -162,7 +97,14 @@ export class DuckDBEngine {
       }
     };
     try {
-      const result = await connection.stream(sql);
+      let result;
+      if (parameters) {
+        const prepared = await connection.prepare(sql);
+        await bindParameters(prepared, parameters);
+        result = await prepared.stream();
+      } else {
+        result = await connection.stream(sql);
+      }
       const schema = arrowSchemaFor(result);
       const batches = async function* () {
         try {

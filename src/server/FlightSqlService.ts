@@ -20,14 +20,20 @@ import {
   decodeFlightData,
   encodeFlightData,
   encodeSchema,
+  FlightDataDecoder,
   FlightDataEncoder,
   limitBuffering,
+  type RawFlightData,
   type OutgoingFlightData,
 } from '../flight';
 import { messageOf, redact } from '../errors';
 import * as pb from '../proto/Flight';
-import { packCommand, unpackCommand, type Command } from '../sql/commands';
-import { DuckDBEngine, StatusError } from './DuckDBEngine';
+import { packCommand, unpackAs, unpackCommand, type Command } from '../sql/commands';
+import * as sql from '../proto/FlightSql';
+import { describeStatement, executeUpdate, parameterRows, type StatementShape } from './statements';
+import type { DuckDBEngine } from './DuckDBEngine';
+import { StatusError } from './statusErrors';
+import type { RecordBatch, Schema } from 'apache-arrow';
 
 /** Who may call the server. */
 export interface ServerAuth {
@@ -69,6 +75,20 @@ function decodeHandle(bytes: Uint8Array): StatementHandle {
   throw new StatusError(Status.INVALID_ARGUMENT, 'invalid statement handle');
 }
 
+/** A statement to run: its SQL and, for a prepared statement, its bound parameters. */
+interface Statement {
+  readonly sql: string;
+  readonly parameters?: readonly unknown[];
+}
+
+/** What the server remembers of a prepared statement. */
+interface Prepared {
+  readonly sql: string;
+  readonly shape: StatementShape;
+  /** Rows bound by the last DoPut; a query runs with the first. */
+  parameters: unknown[][];
+}
+
 /** The SQL of a DoGet ticket: a TicketStatementQuery, or InfluxDB's JSON ticket for plain Flight clients. */
 function sqlOfTicket(ticket: Uint8Array): string {
   const text = Buffer.from(ticket).toString('utf8').trim();
@@ -100,7 +120,18 @@ function sqlOfTicket(ticket: Uint8Array): string {
     throw new StatusError(Status.INVALID_ARGUMENT, 'unrecognised ticket');
   }
   if (command.kind === 'TicketStatementQuery') return decodeHandle(command.message.statementHandle).sql;
-  throw new StatusError(
+  throw new TicketIsCommand(command);
+}
+
+/** The ticket is itself a command (prepared statements use their own command as the ticket). */
+class TicketIsCommand extends globalThis.Error {
+  constructor(readonly command: Command) {
+    super('ticket is a command');
+  }
+}
+
+function unsupportedTicket(command: Command): StatusError {
+  return new StatusError(
     Status.INVALID_ARGUMENT,
     `unsupported ticket ${command.kind === 'unknown' ? command.typeUrl : command.kind}`,
   );
@@ -151,9 +182,43 @@ function equalSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The actions this server answers (ListActions). */
+const ACTIONS: readonly pb.ActionType[] = [
+  { type: 'CreatePreparedStatement', description: 'Prepares a SQL statement (Flight SQL)' },
+  { type: 'ClosePreparedStatement', description: 'Closes a prepared statement (Flight SQL)' },
+];
+
 /** Builds the FlightService implementation over `engine`. */
 export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
   const anonymousToken = randomUUID();
+  const prepared = new Map<string, Prepared>();
+  const lookup = (handle: Uint8Array): Prepared => {
+    const found = prepared.get(Buffer.from(handle).toString());
+    if (!found)
+      throw new StatusError(
+        Status.NOT_FOUND,
+        'unknown prepared statement handle (closed, or from another server)',
+      );
+    return found;
+  };
+  const statementOfTicket = (ticket: Uint8Array): Statement => {
+    try {
+      return { sql: sqlOfTicket(ticket) };
+    } catch (err) {
+      if (!(err instanceof TicketIsCommand)) throw err;
+      const command = err.command;
+      if (command.kind !== 'CommandPreparedStatementQuery') throw unsupportedTicket(command);
+      const statement = lookup(command.message.preparedStatementHandle);
+      if (statement.parameters.length > 1) {
+        throw new StatusError(Status.INVALID_ARGUMENT, 'a prepared query runs with one parameter row');
+      }
+      return {
+        sql: statement.sql,
+        parameters:
+          statement.parameters[0] ?? (statement.shape.parameterSchema.fields.length ? [] : undefined),
+      };
+    }
+  };
   // With credentials but no configured token, calls must carry the token the Handshake grants.
   const requiredToken = auth.token ?? (auth.username !== undefined ? anonymousToken : undefined);
   const checkAuth = (metadata: Metadata) => {
@@ -184,12 +249,22 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
 
   const statementInfo = async (descriptor: pb.FlightDescriptor): Promise<pb.FlightInfo> => {
     const command = commandOf(descriptor);
-    if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
-    refuseTransaction(command.message.transactionId);
-    const schema = await engine.schemaOf(command.message.query);
-    const ticket = packCommand('TicketStatementQuery', {
-      statementHandle: encodeHandle({ sql: command.message.query }),
-    });
+    let schema: Schema;
+    let ticket: Uint8Array;
+    if (command.kind === 'CommandPreparedStatementQuery') {
+      const statement = lookup(command.message.preparedStatementHandle);
+      schema = statement.shape.datasetSchema;
+      // The command itself is the ticket: DoGet looks the statement up again.
+      ticket = descriptor.cmd;
+    } else if (command.kind === 'CommandStatementQuery') {
+      refuseTransaction(command.message.transactionId);
+      schema = await engine.schemaOf(command.message.query);
+      ticket = packCommand('TicketStatementQuery', {
+        statementHandle: encodeHandle({ sql: command.message.query }),
+      });
+    } else {
+      throw unsupported(command);
+    }
     return {
       schema: Buffer.from(encodeSchema(schema)),
       flightDescriptor: descriptor,
@@ -275,8 +350,8 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       call.on('cancelled', () => controller.abort());
       (async () => {
         checkAuth(call.metadata);
-        const sql = sqlOfTicket(call.request.ticket);
-        const query = await engine.query(sql, controller.signal);
+        const statement = statementOfTicket(call.request.ticket);
+        const query = await engine.query(statement.sql, controller.signal, statement.parameters);
         const alignBody = call.metadata.get(ALIGN_BODY_HEADER).length > 0;
         try {
           await streamBatches(call, query.schema, query.batches, controller.signal, alignBody);
@@ -293,9 +368,57 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       );
     },
 
-    doPut(call: ServerDuplexStream<unknown, pb.PutResult>) {
-      call.on('data', () => undefined);
-      call.emit('error', toStatus(unimplemented('DoPut')));
+    doPut(call: ServerDuplexStream<RawFlightData, pb.PutResult>) {
+      (async () => {
+        checkAuth(call.metadata);
+        const decoder = new FlightDataDecoder();
+        let command: Command | undefined;
+        const batches: RecordBatch[] = [];
+        for (const message of await readAll(call)) {
+          if (!command) {
+            if (!message.descriptor)
+              throw new StatusError(Status.INVALID_ARGUMENT, 'the first DoPut message has no descriptor');
+            command = commandOf(pb.FlightDescriptor.decode(message.descriptor));
+          }
+          const payload = decoder.decode(message);
+          if (payload.kind === 'batch' && payload.batch.numRows > 0) batches.push(payload.batch);
+        }
+        if (!command) throw new StatusError(Status.INVALID_ARGUMENT, 'DoPut without a descriptor');
+        switch (command.kind) {
+          case 'CommandStatementUpdate': {
+            refuseTransaction(command.message.transactionId);
+            const count = await executeUpdate(engine, command.message.query);
+            call.write({
+              appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
+            });
+            return;
+          }
+          case 'CommandPreparedStatementQuery': {
+            const statement = lookup(command.message.preparedStatementHandle);
+            statement.parameters = parameterRows(batches);
+            // Stateful server: the handle stays the same; say so, as stateless servers must.
+            const result = sql.DoPutPreparedStatementResult.encode({
+              preparedStatementHandle: Buffer.from(command.message.preparedStatementHandle),
+            }).finish();
+            call.write({ appMetadata: Buffer.from(result) });
+            return;
+          }
+          case 'CommandPreparedStatementUpdate': {
+            const statement = lookup(command.message.preparedStatementHandle);
+            const rows = batches.length ? parameterRows(batches) : statement.parameters;
+            const count = await executeUpdate(engine, statement.sql, rows.length ? rows : [[]]);
+            call.write({
+              appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
+            });
+            return;
+          }
+          default:
+            throw unsupported(command);
+        }
+      })().then(
+        () => call.end(),
+        (err: unknown) => call.emit('error', toStatus(err)),
+      );
     },
 
     doExchange(call: ServerDuplexStream<unknown, OutgoingFlightData>) {
@@ -304,17 +427,53 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
     },
 
     doAction(call: ServerWritableStream<pb.Action, pb.Result>) {
-      try {
+      (async () => {
         checkAuth(call.metadata);
-        throw unimplemented(`action '${call.request.type}'`);
-      } catch (err) {
-        call.emit('error', toStatus(err));
-      }
+        const { type, body } = call.request;
+        switch (type) {
+          case 'CreatePreparedStatement': {
+            const request = unpackAs(body, 'ActionCreatePreparedStatementRequest');
+            if (!request)
+              throw new StatusError(
+                Status.INVALID_ARGUMENT,
+                'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest',
+              );
+            refuseTransaction(request.transactionId);
+            const shape = await describeStatement(engine, request.query);
+            const handle = randomUUID();
+            prepared.set(handle, { sql: request.query, shape, parameters: [] });
+            const result = packCommand('ActionCreatePreparedStatementResult', {
+              preparedStatementHandle: Buffer.from(handle),
+              datasetSchema: Buffer.from(encodeSchema(shape.datasetSchema)),
+              parameterSchema: Buffer.from(encodeSchema(shape.parameterSchema)),
+            });
+            call.write({ body: Buffer.from(result) });
+            return;
+          }
+          case 'ClosePreparedStatement': {
+            const request = unpackAs(body, 'ActionClosePreparedStatementRequest');
+            if (!request)
+              throw new StatusError(
+                Status.INVALID_ARGUMENT,
+                'ClosePreparedStatement needs an ActionClosePreparedStatementRequest',
+              );
+            lookup(request.preparedStatementHandle);
+            prepared.delete(Buffer.from(request.preparedStatementHandle).toString());
+            return;
+          }
+          default:
+            throw unimplemented(`action '${type}'`);
+        }
+      })().then(
+        () => call.end(),
+        (err: unknown) => call.emit('error', toStatus(err)),
+      );
     },
 
     listActions(call: ServerWritableStream<pb.Empty, pb.ActionType>) {
       try {
         checkAuth(call.metadata);
+        for (const action of ACTIONS) call.write(action);
         call.end();
       } catch (err) {
         call.emit('error', toStatus(err));
@@ -330,6 +489,20 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       }
     },
   };
+}
+
+/**
+ * Every message of a client stream. Parameters and updates are small; grpc-js's server streams
+ * end their async iteration unreliably, so this listens for 'data' and 'end'.
+ */
+function readAll<T>(call: ServerDuplexStream<T, unknown>): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const messages: T[] = [];
+    call.on('data', (message: T) => messages.push(message));
+    call.once('end', () => resolve(messages));
+    call.once('error', reject);
+    call.once('cancelled', () => reject(new StatusError(Status.CANCELLED, 'the client cancelled the call')));
+  });
 }
 
 /** Writes a schema and batches to a server stream, waiting for 'drain' when the client is slow. */

@@ -3,7 +3,8 @@
  * private helper (`#infoFor`, `#schemaFor`), as arrow-rs and arrow-go do.
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
-import type { Schema } from 'apache-arrow';
+import { Schema } from 'apache-arrow';
+import { protocolError } from '../errors';
 import {
   FlightClient,
   type CallOptions,
@@ -13,7 +14,8 @@ import {
   type TlsOptions,
 } from '../flight';
 import { resolveSqlClientConfig } from '../flight/options';
-import { packCommand, type CommandKind, type CommandMessage } from './commands';
+import { packCommand, unpackAs, type CommandKind, type CommandMessage } from './commands';
+import { PreparedStatement, updateCount } from './PreparedStatement';
 
 /** How to reach and authenticate with a Flight SQL server (flightsql-dbapi's options, in TypeScript). */
 export interface FlightSQLClientOptions {
@@ -83,6 +85,32 @@ export class FlightSQLClient implements AsyncDisposable {
     return this.#schemaFor('CommandStatementQuery', { query, transactionId: txn(options) }, options);
   }
 
+  /**
+   * Sends CommandStatementUpdate by DoPut and returns the affected row count from
+   * DoPutUpdateResult (-1 when the server does not know). For INSERT, UPDATE, DELETE and DDL.
+   */
+  async executeUpdate(query: string, options: StatementOptions = {}): Promise<number> {
+    const cmd = packCommand('CommandStatementUpdate', { query, transactionId: txn(options) });
+    const results = await this.flight.doPut({ type: 'cmd', cmd }, [], { ...options, schema: new Schema([]) });
+    return updateCount(results);
+  }
+
+  /** Sends CreatePreparedStatement (DoAction): a PreparedStatement with its schemas. */
+  async prepare(query: string, options: StatementOptions = {}): Promise<PreparedStatement> {
+    const body = packCommand('ActionCreatePreparedStatementRequest', { query, transactionId: txn(options) });
+    const result = await this.#action(
+      'CreatePreparedStatement',
+      body,
+      'ActionCreatePreparedStatementResult',
+      options,
+    );
+    return new PreparedStatement(this, {
+      handle: result.preparedStatementHandle,
+      datasetSchema: result.datasetSchema,
+      parameterSchema: result.parameterSchema,
+    });
+  }
+
   /** DoGet: the stream of one endpoint's ticket. */
   async doGet(ticket: Ticket, options: CallOptions = {}): Promise<FlightStreamReader> {
     return this.flight.doGet(ticket, options);
@@ -95,6 +123,23 @@ export class FlightSQLClient implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** Runs an action and decodes its one Any-packed result as `kind` (then drains the rest). */
+  async #action<K extends CommandKind>(
+    type: string,
+    body: Uint8Array,
+    kind: K,
+    options: CallOptions,
+  ): Promise<CommandMessage<K>> {
+    let result: CommandMessage<K> | undefined;
+    for await (const bytes of this.flight.doAction(type, body, options)) {
+      if (result !== undefined) continue;
+      result = unpackAs(bytes, kind);
+      if (result === undefined) throw protocolError(`${type} answered something other than ${kind}`);
+    }
+    if (result === undefined) throw protocolError(`${type} returned no result`);
+    return result;
   }
 
   async #infoFor<K extends CommandKind>(

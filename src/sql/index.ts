@@ -9,3 +9,5 @@ export {
   type CommandKind,
   type CommandMessage,
 } from './commands';
+export { PreparedStatement, type PreparedStatementInit } from './PreparedStatement';
+export { parameterBatches, type Parameters } from './parameters';

@@ -1,5 +1,7 @@
 import { InfluxDBClient } from '@influxdata/influxdb3-client';
 import { Client as LanceClient } from '@lancedb/arrow-flight-sql-client';
+import { createFlightSqlClient } from '@lakehouse-rs/flight-sql-client';
+import { tableFromIPC } from 'apache-arrow';
 import { startServer } from '../../../src/server';
 import { useServer } from '../fixture';
 
@@ -69,5 +71,18 @@ describe('the embedded server with independent clients', () => {
     const result = await client.query('SELECT count(*) AS n, round(avg(temp), 2) AS t FROM home');
     const rows = (await result.collectToObjects()) as { n: bigint; t: number }[];
     expect(rows.map(({ n, t }) => ({ n, t }))).toEqual([{ n: 100n, t: 24.95 }]);
+  });
+
+  test('@lakehouse-rs/flight-sql-client (Rust arrow-flight): prepared statement query, bearer token', async () => {
+    const client = await createFlightSqlClient({
+      host: '127.0.0.1',
+      port: fx.server.port,
+      tls: false,
+      token: TOKEN,
+      headers: [],
+    });
+    const table = tableFromIPC(await client.query('SELECT room FROM home WHERE temp > 29 ORDER BY time'));
+    expect(table.numRows).toBe(9);
+    expect(table.getChild('room')!.get(0)).toBe('Living Room');
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * The gRPC status the embedded server answers with for a failure, and DuckDB's error types
+ * mapped to gRPC codes.
+ */
+import { status as Status } from '@grpc/grpc-js';
+import { messageOf, redact } from '../errors';
+
+/** A failure with the gRPC status the server should answer with. */
+export class StatusError extends globalThis.Error {
+  constructor(
+    readonly code: Status,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StatusError';
+  }
+}
+
+/** gRPC status for a DuckDB error, from the error type DuckDB puts first in its message. */
+export function statusForDuckDBError(err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  const message = redact(messageOf(err));
+  const type = /^([A-Za-z ]+) Error:/.exec(message)?.[1];
+  if (type === undefined) return new StatusError(Status.INTERNAL, message);
+  return new StatusError(codeForErrorType(type, message), message);
+}
+
+function codeForErrorType(type: string, message: string): Status {
+  switch (type) {
+    case 'Parser':
+    case 'Binder':
+    case 'Syntax':
+    case 'Invalid':
+    case 'Invalid Configuration':
+    case 'Parameter Not Allowed':
+    case 'Parameter Not Resolved':
+      return Status.INVALID_ARGUMENT;
+    case 'Not implemented':
+    case 'Missing Extension':
+      return Status.UNIMPLEMENTED;
+    case 'Permission':
+      return Status.PERMISSION_DENIED;
+    case 'Catalog':
+      if (/already exists/i.test(message)) return Status.ALREADY_EXISTS;
+      return /does not exist|not found/i.test(message) ? Status.NOT_FOUND : Status.INVALID_ARGUMENT;
+    case 'Constraint':
+      return Status.ALREADY_EXISTS;
+    case 'Dependency':
+      return Status.FAILED_PRECONDITION;
+    case 'Conversion':
+    case 'Out of Range':
+    case 'Invalid Input':
+    case 'Invalid Type':
+    case 'Mismatch Type':
+    case 'Decimal':
+      return Status.OUT_OF_RANGE;
+    case 'INTERRUPT':
+    case 'Interrupt':
+      return Status.CANCELLED;
+    case 'Transaction':
+      return Status.ABORTED;
+    case 'IO':
+    case 'HTTP':
+    case 'Connection':
+      return Status.UNAVAILABLE;
+    case 'Out of Memory':
+      return Status.RESOURCE_EXHAUSTED;
+    case 'INTERNAL':
+    case 'Internal':
+    case 'Fatal':
+      return Status.INTERNAL;
+    default:
+      // Other typed DuckDB errors are about the statement (Sequence, Serialization, ...).
+      return Status.INVALID_ARGUMENT;
+  }
+}

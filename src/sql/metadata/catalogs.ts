@@ -1,0 +1,25 @@
+/** Decoders of CommandGetCatalogs and CommandGetDbSchemas results. */
+import type { Table } from 'apache-arrow';
+import { optString, reqString, rowsOf } from './rows';
+
+/** A db_schema of GetDbSchemas. */
+export interface DbSchemaInfo {
+  /** Null when the server has no catalogs. */
+  readonly catalog: string | null;
+  readonly dbSchema: string;
+}
+
+/** `catalog_name` of each GetCatalogs row, in the server's order. */
+export function decodeCatalogs(table: Table): string[] {
+  return rowsOf(table, 'GetCatalogs', ['catalog_name']).map((row) =>
+    reqString(row, 'catalog_name', 'GetCatalogs'),
+  );
+}
+
+/** GetDbSchemas rows. */
+export function decodeDbSchemas(table: Table): DbSchemaInfo[] {
+  return rowsOf(table, 'GetDbSchemas', ['db_schema_name']).map((row) => ({
+    catalog: optString(row, 'catalog_name'),
+    dbSchema: reqString(row, 'db_schema_name', 'GetDbSchemas'),
+  }));
+}
