@@ -1,0 +1,28 @@
+/** Types shared by the metadata command families (kept apart from index.ts to avoid cycles). */
+import type { RecordBatch, Schema } from 'apache-arrow';
+import type { Command } from '../../sql/commands';
+
+/** Result of a metadata command: its exact Flight SQL schema and its rows as Arrow batches. */
+export interface MetadataResult {
+  readonly schema: Schema;
+  readonly batches: RecordBatch[];
+}
+
+/** The Flight SQL commands answered from DuckDB's catalog (or from fixed tables). */
+export type MetadataKind =
+  | 'CommandGetCatalogs'
+  | 'CommandGetDbSchemas'
+  | 'CommandGetTables'
+  | 'CommandGetTableTypes'
+  | 'CommandGetPrimaryKeys'
+  | 'CommandGetExportedKeys'
+  | 'CommandGetImportedKeys'
+  | 'CommandGetCrossReference'
+  | 'CommandGetSqlInfo'
+  | 'CommandGetXdbcTypeInfo';
+
+/** An unpacked metadata command (see `unpackCommand`). */
+export type MetadataCommand = Extract<Command, { kind: MetadataKind }>;
+
+/** The decoded message of metadata command `K`. */
+export type MetadataMessage<K extends MetadataKind> = Extract<MetadataCommand, { kind: K }>['message'];
