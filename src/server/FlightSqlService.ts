@@ -31,6 +31,7 @@ import * as pb from '../proto/Flight';
 import { packCommand, unpackAs, unpackCommand, type Command } from '../sql/commands';
 import * as sql from '../proto/FlightSql';
 import { describeStatement, executeUpdate, parameterRows, type StatementShape } from './statements';
+import { isMetadataCommand, metadataSchema, runMetadata, type MetadataCommand } from './metadata';
 import type { DuckDBEngine } from './DuckDBEngine';
 import { StatusError } from './statusErrors';
 import type { RecordBatch, Schema } from 'apache-arrow';
@@ -262,6 +263,10 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       ticket = packCommand('TicketStatementQuery', {
         statementHandle: encodeHandle({ sql: command.message.query }),
       });
+    } else if (isMetadataCommand(command)) {
+      schema = metadataSchema(command);
+      // Metadata commands are their own tickets.
+      ticket = descriptor.cmd;
     } else {
       throw unsupported(command);
     }
@@ -336,6 +341,14 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
 
     getSchema: unary(async (descriptor: pb.FlightDescriptor): Promise<pb.SchemaResult> => {
       const command = commandOf(descriptor);
+      if (isMetadataCommand(command)) return { schema: Buffer.from(encodeSchema(metadataSchema(command))) };
+      if (command.kind === 'CommandPreparedStatementQuery') {
+        return {
+          schema: Buffer.from(
+            encodeSchema(lookup(command.message.preparedStatementHandle).shape.datasetSchema),
+          ),
+        };
+      }
       if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
       refuseTransaction(command.message.transactionId);
       return { schema: Buffer.from(encodeSchema(await engine.schemaOf(command.message.query))) };
@@ -350,9 +363,15 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       call.on('cancelled', () => controller.abort());
       (async () => {
         checkAuth(call.metadata);
+        const alignBody = call.metadata.get(ALIGN_BODY_HEADER).length > 0;
+        const metadata = metadataOfTicket(call.request.ticket);
+        if (metadata) {
+          const result = await runMetadata(engine, metadata);
+          await streamBatches(call, result.schema, result.batches, controller.signal, alignBody);
+          return;
+        }
         const statement = statementOfTicket(call.request.ticket);
         const query = await engine.query(statement.sql, controller.signal, statement.parameters);
-        const alignBody = call.metadata.get(ALIGN_BODY_HEADER).length > 0;
         try {
           await streamBatches(call, query.schema, query.batches, controller.signal, alignBody);
         } finally {
@@ -505,11 +524,22 @@ function readAll<T>(call: ServerDuplexStream<T, unknown>): Promise<T[]> {
   });
 }
 
+/** The metadata command a DoGet ticket holds, if it is one. */
+function metadataOfTicket(ticket: Uint8Array): MetadataCommand | undefined {
+  if (ticket.byteLength === 0 || ticket[0] === 0x7b /* '{': a JSON ticket */) return undefined;
+  try {
+    const command = unpackCommand(ticket);
+    return isMetadataCommand(command) ? command : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Writes a schema and batches to a server stream, waiting for 'drain' when the client is slow. */
 async function streamBatches(
   call: ServerWritableStream<unknown, OutgoingFlightData>,
   schema: import('apache-arrow').Schema,
-  batches: AsyncIterable<import('apache-arrow').RecordBatch>,
+  batches: AsyncIterable<import('apache-arrow').RecordBatch> | Iterable<import('apache-arrow').RecordBatch>,
   signal: AbortSignal,
   alignBody: boolean,
 ): Promise<void> {

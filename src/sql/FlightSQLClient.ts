@@ -15,6 +15,7 @@ import {
 } from '../flight';
 import { resolveSqlClientConfig } from '../flight/options';
 import { packCommand, unpackAs, type CommandKind, type CommandMessage } from './commands';
+import { MetadataMethods } from './metadataMethods';
 import { PreparedStatement, updateCount } from './PreparedStatement';
 
 /** How to reach and authenticate with a Flight SQL server (flightsql-dbapi's options, in TypeScript). */
@@ -55,23 +56,23 @@ export interface StatementOptions extends CallOptions {
 }
 
 /** A Flight SQL client: statements, results and (in later layers) the rest of Flight SQL. */
-export class FlightSQLClient implements AsyncDisposable {
-  /** The Flight client underneath, for plain Flight RPCs. */
-  readonly flight: FlightClient;
+export class FlightSQLClient extends MetadataMethods implements AsyncDisposable {
   /** Feature flags passed in the options. */
   readonly features: Readonly<Record<string, string>>;
 
   constructor(options: FlightSQLClientOptions = {}) {
     const config = resolveSqlClientConfig(options);
-    this.flight = new FlightClient(config.location, {
-      tls: config.tls,
-      token: config.token,
-      username: options.username,
-      password: options.password,
-      headers: config.headers,
-      timeoutMs: options.timeoutMs,
-      channelOptions: options.channelOptions,
-    });
+    super(
+      new FlightClient(config.location, {
+        tls: config.tls,
+        token: config.token,
+        username: options.username,
+        password: options.password,
+        headers: config.headers,
+        timeoutMs: options.timeoutMs,
+        channelOptions: options.channelOptions,
+      }),
+    );
     this.features = { ...options.features };
   }
 

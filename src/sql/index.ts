@@ -11,3 +11,5 @@ export {
 } from './commands';
 export { PreparedStatement, type PreparedStatementInit } from './PreparedStatement';
 export { parameterBatches, type Parameters } from './parameters';
+export { MetadataMethods } from './metadataMethods';
+export * from './metadata';

@@ -1,0 +1,200 @@
+/**
+ * The metadata half of FlightSQLClient, kept in its own file: each Flight SQL metadata command
+ * as a typed, decoded result (`getTables`) and as the raw stream (`getTablesReader`). Every
+ * command goes through one helper: GetFlightInfo, then DoGet of each endpoint.
+ */
+import { Table, type RecordBatch } from 'apache-arrow';
+import type { CallOptions, FlightClient, FlightInfo, FlightStreamReader } from '../flight';
+import { protocolError } from '../errors';
+import type { XdbcDataType } from '../proto/FlightSql';
+import { packCommand, type CommandKind, type CommandMessage } from './commands';
+import {
+  crossReferenceMessage,
+  dbSchemasMessage,
+  decodeCatalogs,
+  decodeDbSchemas,
+  decodeForeignKeys,
+  decodePrimaryKeys,
+  decodeSqlInfo,
+  decodeTables,
+  decodeTableTypes,
+  decodeXdbcTypeInfo,
+  tableRefMessage,
+  tablesMessage,
+  type DbSchemaInfo,
+  type ForeignKeyInfo,
+  type GetDbSchemasOptions,
+  type GetTablesOptions,
+  type PrimaryKeyInfo,
+  type SqlInfoValue,
+  type TableInfo,
+  type TableRef,
+  type XdbcTypeInfo,
+} from './metadata';
+
+type MetadataCommandKind =
+  | 'CommandGetCatalogs'
+  | 'CommandGetDbSchemas'
+  | 'CommandGetTables'
+  | 'CommandGetTableTypes'
+  | 'CommandGetPrimaryKeys'
+  | 'CommandGetExportedKeys'
+  | 'CommandGetImportedKeys'
+  | 'CommandGetCrossReference'
+  | 'CommandGetSqlInfo'
+  | 'CommandGetXdbcTypeInfo';
+
+/** Flight SQL metadata commands over a FlightClient. */
+export class MetadataMethods {
+  /** @param flight the Flight client underneath, for plain Flight RPCs. */
+  constructor(readonly flight: FlightClient) {}
+
+  /** Sends CommandGetCatalogs: the catalog names. */
+  async getCatalogs(options: CallOptions = {}): Promise<string[]> {
+    return decodeCatalogs(await this.#table('CommandGetCatalogs', {}, options));
+  }
+
+  /** CommandGetCatalogs as a stream. */
+  getCatalogsReader(options: CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetCatalogs', {}, options);
+  }
+
+  /** Sends CommandGetDbSchemas: schemas by catalog, filtered by a LIKE pattern. */
+  async getDbSchemas(options: GetDbSchemasOptions & CallOptions = {}): Promise<DbSchemaInfo[]> {
+    return decodeDbSchemas(await this.#table('CommandGetDbSchemas', dbSchemasMessage(options), options));
+  }
+
+  /** CommandGetDbSchemas as a stream. */
+  getDbSchemasReader(options: GetDbSchemasOptions & CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetDbSchemas', dbSchemasMessage(options), options);
+  }
+
+  /** Sends CommandGetTables: tables with their types and, with `includeSchema`, their Arrow schemas. */
+  async getTables(options: GetTablesOptions & CallOptions = {}): Promise<TableInfo[]> {
+    return decodeTables(await this.#table('CommandGetTables', tablesMessage(options), options));
+  }
+
+  /** CommandGetTables as a stream. */
+  getTablesReader(options: GetTablesOptions & CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetTables', tablesMessage(options), options);
+  }
+
+  /** Sends CommandGetTableTypes: the table types the server knows (TABLE, VIEW, ...). */
+  async getTableTypes(options: CallOptions = {}): Promise<string[]> {
+    return decodeTableTypes(await this.#table('CommandGetTableTypes', {}, options));
+  }
+
+  /** CommandGetTableTypes as a stream. */
+  getTableTypesReader(options: CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetTableTypes', {}, options);
+  }
+
+  /** Sends CommandGetPrimaryKeys for one table. */
+  async getPrimaryKeys(table: TableRef, options: CallOptions = {}): Promise<PrimaryKeyInfo[]> {
+    return decodePrimaryKeys(await this.#table('CommandGetPrimaryKeys', tableRefMessage(table), options));
+  }
+
+  /** CommandGetPrimaryKeys as a stream. */
+  getPrimaryKeysReader(table: TableRef, options: CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetPrimaryKeys', tableRefMessage(table), options);
+  }
+
+  /** Sends CommandGetExportedKeys: foreign keys that refer to `table`'s primary key. */
+  async getExportedKeys(table: TableRef, options: CallOptions = {}): Promise<ForeignKeyInfo[]> {
+    return decodeForeignKeys(await this.#table('CommandGetExportedKeys', tableRefMessage(table), options));
+  }
+
+  /** CommandGetExportedKeys as a stream. */
+  getExportedKeysReader(table: TableRef, options: CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetExportedKeys', tableRefMessage(table), options);
+  }
+
+  /** Sends CommandGetImportedKeys: the foreign keys of `table`. */
+  async getImportedKeys(table: TableRef, options: CallOptions = {}): Promise<ForeignKeyInfo[]> {
+    return decodeForeignKeys(await this.#table('CommandGetImportedKeys', tableRefMessage(table), options));
+  }
+
+  /** CommandGetImportedKeys as a stream. */
+  getImportedKeysReader(table: TableRef, options: CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetImportedKeys', tableRefMessage(table), options);
+  }
+
+  /** Sends CommandGetCrossReference: foreign keys of `fkTable` that refer to `pkTable`. */
+  async getCrossReference(
+    pkTable: TableRef,
+    fkTable: TableRef,
+    options: CallOptions = {},
+  ): Promise<ForeignKeyInfo[]> {
+    const message = crossReferenceMessage(pkTable, fkTable);
+    return decodeForeignKeys(await this.#table('CommandGetCrossReference', message, options));
+  }
+
+  /** CommandGetCrossReference as a stream. */
+  getCrossReferenceReader(
+    pkTable: TableRef,
+    fkTable: TableRef,
+    options: CallOptions = {},
+  ): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetCrossReference', crossReferenceMessage(pkTable, fkTable), options);
+  }
+
+  /**
+   * Sends CommandGetSqlInfo for `ids` (all when empty or undefined); the dense-union values
+   * decoded into plain values keyed by SqlInfo id.
+   */
+  async getSqlInfo(
+    ids: readonly number[] = [],
+    options: CallOptions = {},
+  ): Promise<Map<number, SqlInfoValue>> {
+    return decodeSqlInfo(await this.#table('CommandGetSqlInfo', { info: [...ids] }, options));
+  }
+
+  /** CommandGetSqlInfo as a stream. */
+  getSqlInfoReader(ids: readonly number[] = [], options: CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetSqlInfo', { info: [...ids] }, options);
+  }
+
+  /** Sends CommandGetXdbcTypeInfo: the server's types, all or those of one XDBC data type. */
+  async getXdbcTypeInfo(dataType?: XdbcDataType, options: CallOptions = {}): Promise<XdbcTypeInfo[]> {
+    return decodeXdbcTypeInfo(await this.#table('CommandGetXdbcTypeInfo', { dataType }, options));
+  }
+
+  /** CommandGetXdbcTypeInfo as a stream. */
+  getXdbcTypeInfoReader(dataType?: XdbcDataType, options: CallOptions = {}): Promise<FlightStreamReader> {
+    return this.#reader('CommandGetXdbcTypeInfo', { dataType }, options);
+  }
+
+  #info<K extends CommandKind>(
+    kind: K,
+    message: Partial<CommandMessage<K>>,
+    options: CallOptions,
+  ): Promise<FlightInfo> {
+    return this.flight.getFlightInfo({ type: 'cmd', cmd: packCommand(kind, message) }, options);
+  }
+
+  // Metadata results are small: the typed form reads every endpoint into one Table.
+  async #table<K extends MetadataCommandKind>(
+    kind: K,
+    message: Partial<CommandMessage<K>>,
+    options: CallOptions,
+  ): Promise<Table> {
+    const info = await this.#info(kind, message, options);
+    const batches: RecordBatch[] = [];
+    for (const endpoint of info.endpoints) {
+      for await (const batch of await this.flight.doGet(endpoint.ticket, options)) batches.push(batch);
+    }
+    return batches.length ? new Table(batches) : new Table(info.schema);
+  }
+
+  async #reader<K extends MetadataCommandKind>(
+    kind: K,
+    message: Partial<CommandMessage<K>>,
+    options: CallOptions,
+  ): Promise<FlightStreamReader> {
+    const info = await this.#info(kind, message, options);
+    // Metadata results come in one endpoint from every server we know; the first is read.
+    const endpoint = info.endpoints[0];
+    if (!endpoint) throw protocolError(`${kind} returned a FlightInfo without endpoints`);
+    return this.flight.doGet(endpoint.ticket, options);
+  }
+}
