@@ -31,6 +31,7 @@ import * as pb from '../proto/Flight';
 import { packCommand, unpackAs, unpackCommand, type Command } from '../sql/commands';
 import * as sql from '../proto/FlightSql';
 import { describeStatement, executeUpdate, parameterRows, type StatementShape } from './statements';
+import { ingest } from './ingest';
 import { isMetadataCommand, metadataSchema, runMetadata, type MetadataCommand } from './metadata';
 import type { DuckDBEngine } from './DuckDBEngine';
 import { StatusError } from './statusErrors';
@@ -407,6 +408,14 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
           case 'CommandStatementUpdate': {
             refuseTransaction(command.message.transactionId);
             const count = await executeUpdate(engine, command.message.query);
+            call.write({
+              appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
+            });
+            return;
+          }
+          case 'CommandStatementIngest': {
+            refuseTransaction(command.message.transactionId);
+            const count = await ingest(engine, command.message, decoder.schema, batches);
             call.write({
               appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
             });

@@ -4,9 +4,14 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { Schema } from 'apache-arrow';
+import {
+  CommandStatementIngest_TableDefinitionOptions_TableExistsOption as IfExists,
+  CommandStatementIngest_TableDefinitionOptions_TableNotExistOption as IfNotExists,
+} from '../proto/FlightSql';
 import { protocolError } from '../errors';
 import {
   FlightClient,
+  type BatchSource,
   type CallOptions,
   type FlightInfo,
   type FlightStreamReader,
@@ -47,6 +52,34 @@ export interface FlightSQLClientOptions {
   readonly timeoutMs?: number;
   /** Extra grpc-js channel options (e.g. `'grpc-node.flow_control_window'`). */
   readonly channelOptions?: ChannelOptions;
+}
+
+/** How a bulk ingest treats the target table. */
+export type IngestMode = 'create' | 'append' | 'replace' | 'fail-if-exists';
+
+const INGEST_MODES: Record<IngestMode, [IfNotExists, IfExists]> = {
+  create: [IfNotExists.TABLE_NOT_EXIST_OPTION_CREATE, IfExists.TABLE_EXISTS_OPTION_APPEND],
+  append: [IfNotExists.TABLE_NOT_EXIST_OPTION_FAIL, IfExists.TABLE_EXISTS_OPTION_APPEND],
+  replace: [IfNotExists.TABLE_NOT_EXIST_OPTION_CREATE, IfExists.TABLE_EXISTS_OPTION_REPLACE],
+  'fail-if-exists': [IfNotExists.TABLE_NOT_EXIST_OPTION_CREATE, IfExists.TABLE_EXISTS_OPTION_FAIL],
+};
+
+/** Options of `executeIngest`. */
+export interface IngestOptions extends StatementOptions {
+  /** Target table. */
+  readonly table: string;
+  /** Target schema (database schema); the server's default when undefined. */
+  readonly schema?: string;
+  /** Target catalog; the server's default when undefined. */
+  readonly catalog?: string;
+  /** Ingest into a temporary table. */
+  readonly temporary?: boolean;
+  /** What to do when the table exists or not (default `create`). */
+  readonly mode?: IngestMode;
+  /** Server-specific options, passed through. */
+  readonly options?: Readonly<Record<string, string>>;
+  /** Arrow schema of the data, needed only when `data` has no batches. */
+  readonly dataSchema?: Schema;
 }
 
 /** Options of one statement. */
@@ -93,6 +126,30 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
   async executeUpdate(query: string, options: StatementOptions = {}): Promise<number> {
     const cmd = packCommand('CommandStatementUpdate', { query, transactionId: txn(options) });
     const results = await this.flight.doPut({ type: 'cmd', cmd }, [], { ...options, schema: new Schema([]) });
+    return updateCount(results);
+  }
+
+  /**
+   * Bulk ingest: sends CommandStatementIngest by DoPut with `data` and returns the number of rows
+   * the server inserted. `mode`: `create` (create the table if missing, else append; default),
+   * `append` (the table must exist), `replace` (drop and recreate), `fail-if-exists` (create; an
+   * existing table is an error).
+   */
+  async executeIngest(data: BatchSource, options: IngestOptions): Promise<number> {
+    const [ifNotExist, ifExists] = INGEST_MODES[options.mode ?? 'create'];
+    const cmd = packCommand('CommandStatementIngest', {
+      table: options.table,
+      schema: options.schema,
+      catalog: options.catalog,
+      temporary: options.temporary ?? false,
+      transactionId: txn(options),
+      options: { ...options.options },
+      tableDefinitionOptions: { ifNotExist, ifExists },
+    });
+    const results = await this.flight.doPut({ type: 'cmd', cmd }, data, {
+      ...options,
+      schema: options.dataSchema,
+    });
     return updateCount(results);
   }
 

@@ -1,5 +1,11 @@
 /** Flight SQL: the client and its command table (knows nothing of cursors). */
-export { FlightSQLClient, type FlightSQLClientOptions, type StatementOptions } from './FlightSQLClient';
+export {
+  FlightSQLClient,
+  type FlightSQLClientOptions,
+  type IngestMode,
+  type IngestOptions,
+  type StatementOptions,
+} from './FlightSQLClient';
 export {
   packCommand,
   unpackCommand,
