@@ -61,34 +61,74 @@ export class DuckDBEngine {
     return this.#instance.connect();
   }
 
-  /** The result schema of `sql`, from a prepared statement (nothing runs). */
-  async schemaOf(sql: string): Promise<Schema> {
+  /**
+   * A connection kept open for a transaction: statements of that transaction run on it. It is
+   * closed by `endSession` or, at the latest, by `close()`.
+   */
+  async openSession(): Promise<DuckDBConnection> {
+    const connection = await this.connect();
+    this.#open.add(connection);
+    return connection;
+  }
+
+  /** Closes a connection from `openSession`. */
+  endSession(connection: DuckDBConnection): void {
+    this.#open.delete(connection);
+    connection.closeSync();
+  }
+
+  /**
+   * Runs `work` on `session` when given (a transaction's connection, left open), otherwise on a
+   * fresh connection closed afterwards.
+   */
+  async withConnection<T>(
+    session: DuckDBConnection | undefined,
+    work: (c: DuckDBConnection) => Promise<T>,
+  ): Promise<T> {
+    if (session) return work(session);
     const connection = await this.connect();
     try {
-      const prepared = await connection.prepare(sql);
-      const fields = [];
-      for (let i = 0; i < prepared.columnCount; i++) {
-        fields.push(arrowFieldFor(prepared.columnName(i), prepared.columnType(i)));
-      }
-      return new Schema(fields);
-    } catch (err) {
-      throw statusForDuckDBError(err);
+      return await work(connection);
     } finally {
       connection.closeSync();
     }
   }
 
+  /** The result schema of `sql`, from a prepared statement (nothing runs). */
+  async schemaOf(sql: string, session?: DuckDBConnection): Promise<Schema> {
+    try {
+      return await this.withConnection(session, async (connection) => {
+        const prepared = await connection.prepare(sql);
+        const fields = [];
+        for (let i = 0; i < prepared.columnCount; i++) {
+          fields.push(arrowFieldFor(prepared.columnName(i), prepared.columnType(i)));
+        }
+        prepared.destroySync();
+        return new Schema(fields);
+      });
+    } catch (err) {
+      throw statusForDuckDBError(err);
+    }
+  }
+
   /**
    * Runs `sql` and streams its result chunk by chunk; `signal` interrupts it. With `parameters`,
-   * the statement is prepared and they are bound by position.
+   * the statement is prepared and they are bound by position. With `session` (a transaction's
+   * connection) it runs there, and the connection stays open afterwards.
    */
-  async query(sql: string, signal?: AbortSignal, parameters?: readonly unknown[]): Promise<QueryStream> {
-    const connection = await this.connect();
-    this.#open.add(connection);
+  async query(
+    sql: string,
+    signal?: AbortSignal,
+    parameters?: readonly unknown[],
+    session?: DuckDBConnection,
+  ): Promise<QueryStream> {
+    const connection = session ?? (await this.connect());
+    if (!session) this.#open.add(connection);
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
+      if (session) return;
       this.#open.delete(connection);
       try {
         connection.interrupt();

@@ -33,8 +33,9 @@ import * as sql from '../proto/FlightSql';
 import { describeStatement, executeUpdate, parameterRows, type StatementShape } from './statements';
 import { ingest } from './ingest';
 import { isMetadataCommand, metadataSchema, runMetadata, type MetadataCommand } from './metadata';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDBEngine } from './DuckDBEngine';
-import { StatusError } from './statusErrors';
+import { StatusError, statusForDuckDBError } from './statusErrors';
 import type { RecordBatch, Schema } from 'apache-arrow';
 
 /** Who may call the server. */
@@ -60,6 +61,8 @@ export const flightServiceDefinition: ServiceDefinition = {
 
 interface StatementHandle {
   readonly sql: string;
+  /** Transaction the statement runs in (hex of its id), if any. */
+  readonly txn?: string;
 }
 
 /** Our statement handles are stateless: the ticket carries the query itself. */
@@ -70,7 +73,8 @@ function encodeHandle(handle: StatementHandle): Buffer {
 function decodeHandle(bytes: Uint8Array): StatementHandle {
   try {
     const handle = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<StatementHandle>;
-    if (typeof handle.sql === 'string') return { sql: handle.sql };
+    if (typeof handle.sql === 'string')
+      return { sql: handle.sql, txn: typeof handle.txn === 'string' ? handle.txn : undefined };
   } catch {
     // fall through
   }
@@ -81,18 +85,22 @@ function decodeHandle(bytes: Uint8Array): StatementHandle {
 interface Statement {
   readonly sql: string;
   readonly parameters?: readonly unknown[];
+  /** Transaction id, for statements that run in one. */
+  readonly txn?: Uint8Array;
 }
 
 /** What the server remembers of a prepared statement. */
 interface Prepared {
   readonly sql: string;
   readonly shape: StatementShape;
+  /** Transaction the statement was prepared in, if any. */
+  readonly txn?: Uint8Array;
   /** Rows bound by the last DoPut; a query runs with the first. */
   parameters: unknown[][];
 }
 
 /** The SQL of a DoGet ticket: a TicketStatementQuery, or InfluxDB's JSON ticket for plain Flight clients. */
-function sqlOfTicket(ticket: Uint8Array): string {
+function sqlOfTicket(ticket: Uint8Array): StatementHandle {
   const text = Buffer.from(ticket).toString('utf8').trim();
   if (text.startsWith('{')) {
     let json: Record<string, unknown>;
@@ -113,7 +121,7 @@ function sqlOfTicket(ticket: Uint8Array): string {
     if (typeof json['sql_query'] !== 'string') {
       throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket has no "sql_query" string');
     }
-    return json['sql_query'];
+    return { sql: json['sql_query'] };
   }
   let command: Command;
   try {
@@ -121,7 +129,7 @@ function sqlOfTicket(ticket: Uint8Array): string {
   } catch {
     throw new StatusError(Status.INVALID_ARGUMENT, 'unrecognised ticket');
   }
-  if (command.kind === 'TicketStatementQuery') return decodeHandle(command.message.statementHandle).sql;
+  if (command.kind === 'TicketStatementQuery') return decodeHandle(command.message.statementHandle);
   throw new TicketIsCommand(command);
 }
 
@@ -153,16 +161,6 @@ function commandOf(descriptor: pb.FlightDescriptor): Command {
   }
 }
 
-/** This server has no transactions yet, so no transaction id can be valid. */
-function refuseTransaction(transactionId: Uint8Array | undefined): void {
-  if (transactionId?.byteLength) {
-    throw new StatusError(
-      Status.INVALID_ARGUMENT,
-      'unknown transaction: this server does not support transactions',
-    );
-  }
-}
-
 function unimplemented(what: string): StatusError {
   return new StatusError(Status.UNIMPLEMENTED, `${what} is not implemented by this server`);
 }
@@ -184,16 +182,36 @@ function equalSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** SqlInfo values this service adds to the engine's: transactions, without savepoints. */
+const TRANSACTION_INFO: ReadonlyMap<number, boolean | number> = new Map<number, boolean | number>([
+  [
+    sql.SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
+    sql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_TRANSACTION,
+  ],
+  [sql.SqlInfo.SQL_TRANSACTIONS_SUPPORTED, true],
+]);
+
 /** The actions this server answers (ListActions). */
 const ACTIONS: readonly pb.ActionType[] = [
   { type: 'CreatePreparedStatement', description: 'Prepares a SQL statement (Flight SQL)' },
   { type: 'ClosePreparedStatement', description: 'Closes a prepared statement (Flight SQL)' },
+  { type: 'BeginTransaction', description: 'Begins a transaction (Flight SQL)' },
+  { type: 'EndTransaction', description: 'Commits or rolls back a transaction (Flight SQL)' },
 ];
 
 /** Builds the FlightService implementation over `engine`. */
 export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
   const anonymousToken = randomUUID();
   const prepared = new Map<string, Prepared>();
+  // One DuckDB connection per open transaction: its statements run there.
+  const transactions = new Map<string, DuckDBConnection>();
+  const sessionFor = (id: Uint8Array | undefined): DuckDBConnection | undefined => {
+    if (!id?.byteLength) return undefined;
+    const session = transactions.get(Buffer.from(id).toString('hex'));
+    if (!session)
+      throw new StatusError(Status.NOT_FOUND, 'unknown transaction (ended, or from another server)');
+    return session;
+  };
   const lookup = (handle: Uint8Array): Prepared => {
     const found = prepared.get(Buffer.from(handle).toString());
     if (!found)
@@ -205,7 +223,8 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
   };
   const statementOfTicket = (ticket: Uint8Array): Statement => {
     try {
-      return { sql: sqlOfTicket(ticket) };
+      const handle = sqlOfTicket(ticket);
+      return { sql: handle.sql, txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex') };
     } catch (err) {
       if (!(err instanceof TicketIsCommand)) throw err;
       const command = err.command;
@@ -216,6 +235,7 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       }
       return {
         sql: statement.sql,
+        txn: statement.txn,
         parameters:
           statement.parameters[0] ?? (statement.shape.parameterSchema.fields.length ? [] : undefined),
       };
@@ -259,10 +279,13 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       // The command itself is the ticket: DoGet looks the statement up again.
       ticket = descriptor.cmd;
     } else if (command.kind === 'CommandStatementQuery') {
-      refuseTransaction(command.message.transactionId);
-      schema = await engine.schemaOf(command.message.query);
+      const txn = command.message.transactionId;
+      schema = await engine.schemaOf(command.message.query, sessionFor(txn));
       ticket = packCommand('TicketStatementQuery', {
-        statementHandle: encodeHandle({ sql: command.message.query }),
+        statementHandle: encodeHandle({
+          sql: command.message.query,
+          txn: txn?.byteLength ? Buffer.from(txn).toString('hex') : undefined,
+        }),
       });
     } else if (isMetadataCommand(command)) {
       schema = metadataSchema(command);
@@ -351,8 +374,8 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
         };
       }
       if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
-      refuseTransaction(command.message.transactionId);
-      return { schema: Buffer.from(encodeSchema(await engine.schemaOf(command.message.query))) };
+      const session = sessionFor(command.message.transactionId);
+      return { schema: Buffer.from(encodeSchema(await engine.schemaOf(command.message.query, session))) };
     }),
 
     pollFlightInfo: unary(async () => {
@@ -367,12 +390,17 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
         const alignBody = call.metadata.get(ALIGN_BODY_HEADER).length > 0;
         const metadata = metadataOfTicket(call.request.ticket);
         if (metadata) {
-          const result = await runMetadata(engine, metadata);
+          const result = await runMetadata(engine, metadata, { sqlInfo: TRANSACTION_INFO });
           await streamBatches(call, result.schema, result.batches, controller.signal, alignBody);
           return;
         }
         const statement = statementOfTicket(call.request.ticket);
-        const query = await engine.query(statement.sql, controller.signal, statement.parameters);
+        const query = await engine.query(
+          statement.sql,
+          controller.signal,
+          statement.parameters,
+          sessionFor(statement.txn),
+        );
         try {
           await streamBatches(call, query.schema, query.batches, controller.signal, alignBody);
         } finally {
@@ -406,16 +434,16 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
         if (!command) throw new StatusError(Status.INVALID_ARGUMENT, 'DoPut without a descriptor');
         switch (command.kind) {
           case 'CommandStatementUpdate': {
-            refuseTransaction(command.message.transactionId);
-            const count = await executeUpdate(engine, command.message.query);
+            const session = sessionFor(command.message.transactionId);
+            const count = await executeUpdate(engine, command.message.query, [], session);
             call.write({
               appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
             });
             return;
           }
           case 'CommandStatementIngest': {
-            refuseTransaction(command.message.transactionId);
-            const count = await ingest(engine, command.message, decoder.schema, batches);
+            const session = sessionFor(command.message.transactionId);
+            const count = await ingest(engine, command.message, decoder.schema, batches, session);
             call.write({
               appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
             });
@@ -434,7 +462,12 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
           case 'CommandPreparedStatementUpdate': {
             const statement = lookup(command.message.preparedStatementHandle);
             const rows = batches.length ? parameterRows(batches) : statement.parameters;
-            const count = await executeUpdate(engine, statement.sql, rows.length ? rows : [[]]);
+            const count = await executeUpdate(
+              engine,
+              statement.sql,
+              rows.length ? rows : [[]],
+              sessionFor(statement.txn),
+            );
             call.write({
               appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
             });
@@ -466,10 +499,10 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
                 Status.INVALID_ARGUMENT,
                 'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest',
               );
-            refuseTransaction(request.transactionId);
-            const shape = await describeStatement(engine, request.query);
+            const txn = request.transactionId?.byteLength ? request.transactionId : undefined;
+            const shape = await describeStatement(engine, request.query, sessionFor(txn));
             const handle = randomUUID();
-            prepared.set(handle, { sql: request.query, shape, parameters: [] });
+            prepared.set(handle, { sql: request.query, shape, txn, parameters: [] });
             const result = packCommand('ActionCreatePreparedStatementResult', {
               preparedStatementHandle: Buffer.from(handle),
               datasetSchema: Buffer.from(encodeSchema(shape.datasetSchema)),
@@ -489,6 +522,61 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
             prepared.delete(Buffer.from(request.preparedStatementHandle).toString());
             return;
           }
+          case 'BeginTransaction': {
+            if (!unpackAs(body, 'ActionBeginTransactionRequest')) {
+              throw new StatusError(
+                Status.INVALID_ARGUMENT,
+                'BeginTransaction needs an ActionBeginTransactionRequest',
+              );
+            }
+            const session = await engine.openSession();
+            try {
+              await session.run('BEGIN TRANSACTION');
+            } catch (err) {
+              engine.endSession(session);
+              throw statusForDuckDBError(err);
+            }
+            const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
+            transactions.set(id.toString('hex'), session);
+            call.write({
+              body: Buffer.from(packCommand('ActionBeginTransactionResult', { transactionId: id })),
+            });
+            return;
+          }
+          case 'EndTransaction': {
+            const request = unpackAs(body, 'ActionEndTransactionRequest');
+            if (!request)
+              throw new StatusError(
+                Status.INVALID_ARGUMENT,
+                'EndTransaction needs an ActionEndTransactionRequest',
+              );
+            const session = sessionFor(request.transactionId);
+            if (!session)
+              throw new StatusError(Status.INVALID_ARGUMENT, 'EndTransaction needs a transaction id');
+            const sqlText =
+              request.action === sql.ActionEndTransactionRequest_EndTransaction.END_TRANSACTION_COMMIT
+                ? 'COMMIT'
+                : request.action === sql.ActionEndTransactionRequest_EndTransaction.END_TRANSACTION_ROLLBACK
+                  ? 'ROLLBACK'
+                  : undefined;
+            if (!sqlText)
+              throw new StatusError(Status.INVALID_ARGUMENT, 'EndTransaction needs COMMIT or ROLLBACK');
+            transactions.delete(Buffer.from(request.transactionId).toString('hex'));
+            try {
+              await session.run(sqlText);
+            } catch (err) {
+              throw statusForDuckDBError(err);
+            } finally {
+              engine.endSession(session);
+            }
+            return;
+          }
+          case 'BeginSavepoint':
+          case 'EndSavepoint':
+            throw new StatusError(
+              Status.UNIMPLEMENTED,
+              'DuckDB has no savepoints (SqlInfo FLIGHT_SQL_SERVER_TRANSACTION says so)',
+            );
           default:
             throw unimplemented(`action '${type}'`);
         }

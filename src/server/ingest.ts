@@ -9,6 +9,7 @@ import {
   CommandStatementIngest_TableDefinitionOptions_TableNotExistOption as IfNotExists,
   type CommandStatementIngest,
 } from '../proto/FlightSql';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDBEngine } from './DuckDBEngine';
 import { executeUpdate, parameterRows } from './statements';
 import { StatusError, statusForDuckDBError } from './statusErrors';
@@ -67,19 +68,17 @@ async function tableExists(
   engine: DuckDBEngine,
   name: string,
   schema: string,
-  catalog?: string,
+  catalog: string | undefined,
+  session: DuckDBConnection | undefined,
 ): Promise<boolean> {
-  const connection = await engine.connect();
-  try {
+  return engine.withConnection(session, async (connection) => {
     const params = catalog === undefined ? [name, schema] : [name, schema, catalog];
     const sql = `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = $1 AND schema_name = $2${
       catalog === undefined ? '' : ' AND database_name = $3'
     }`;
     const rows = (await connection.runAndReadAll(sql, params)).getRowObjectsJS();
     return Number(rows[0]?.['n'] ?? 0) > 0;
-  } finally {
-    connection.closeSync();
-  }
+  });
 }
 
 /** Runs one ingest: table options first, then the rows; returns how many rows were inserted. */
@@ -88,6 +87,7 @@ export async function ingest(
   command: CommandStatementIngest,
   schema: Schema | undefined,
   batches: readonly RecordBatch[],
+  session?: DuckDBConnection,
 ): Promise<number> {
   if (!command.table) throw new StatusError(Status.INVALID_ARGUMENT, 'ingest needs a table name');
   if (command.temporary) {
@@ -109,15 +109,15 @@ export async function ingest(
   const columns = schema.fields.map((f) => `${quote(f.name)} ${duckdbTypeFor(f.type)}`).join(', ');
   const create = `CREATE TABLE ${target} (${columns})`;
   try {
-    const exists = await tableExists(engine, command.table, dbSchema, command.catalog);
+    const exists = await tableExists(engine, command.table, dbSchema, command.catalog, session);
     if (exists) {
       if (ifExists === IfExists.TABLE_EXISTS_OPTION_REPLACE)
-        await executeUpdate(engine, `DROP TABLE ${target}; ${create}`);
+        await executeUpdate(engine, `DROP TABLE ${target}; ${create}`, [], session);
       else if (ifExists !== IfExists.TABLE_EXISTS_OPTION_APPEND) {
         throw new StatusError(Status.ALREADY_EXISTS, `table ${target} already exists`);
       }
     } else if (ifNotExists === IfNotExists.TABLE_NOT_EXIST_OPTION_CREATE) {
-      await executeUpdate(engine, create);
+      await executeUpdate(engine, create, [], session);
     } else {
       throw new StatusError(Status.NOT_FOUND, `table ${target} does not exist`);
     }
@@ -125,7 +125,12 @@ export async function ingest(
     if (rows.length === 0) return 0;
     const placeholders = schema.fields.map(() => '?').join(', ');
     const names = schema.fields.map((f) => quote(f.name)).join(', ');
-    return await executeUpdate(engine, `INSERT INTO ${target} (${names}) VALUES (${placeholders})`, rows);
+    return await executeUpdate(
+      engine,
+      `INSERT INTO ${target} (${names}) VALUES (${placeholders})`,
+      rows,
+      session,
+    );
   } catch (err) {
     throw statusForDuckDBError(err);
   }

@@ -4,7 +4,7 @@
  * execution) and are bound by position.
  */
 import { Field as ArrowField, Null, Schema, type Field, type RecordBatch } from 'apache-arrow';
-import type { DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { status as Status } from '@grpc/grpc-js';
 import { RowConverter } from '../values';
 import { arrowFieldFor, TypeId } from './duckdb/types';
@@ -26,37 +26,40 @@ function returnsCount(prepared: DuckDBPreparedStatement): boolean {
 }
 
 /** Prepares `sql` on a fresh connection and describes it (nothing runs). */
-export async function describeStatement(engine: DuckDBEngine, sql: string): Promise<StatementShape> {
-  const connection = await engine.connect();
-  try {
-    const prepared = await connection.prepare(sql);
-    const isUpdate = returnsCount(prepared);
-    const columns: Field[] = [];
-    if (!isUpdate) {
-      for (let i = 0; i < prepared.columnCount; i++) {
-        // A column that depends on an open parameter type has no type until execution.
-        columns.push(
-          isKnown(prepared.columnTypeId(i))
-            ? arrowFieldFor(prepared.columnName(i), prepared.columnType(i))
-            : new ArrowField(prepared.columnName(i), new Null(), true),
-        );
+export async function describeStatement(
+  engine: DuckDBEngine,
+  sql: string,
+  session?: DuckDBConnection,
+): Promise<StatementShape> {
+  return engine.withConnection(session, async (connection) => {
+    try {
+      const prepared = await connection.prepare(sql);
+      const isUpdate = returnsCount(prepared);
+      const columns: Field[] = [];
+      if (!isUpdate) {
+        for (let i = 0; i < prepared.columnCount; i++) {
+          // A column that depends on an open parameter type has no type until execution.
+          columns.push(
+            isKnown(prepared.columnTypeId(i))
+              ? arrowFieldFor(prepared.columnName(i), prepared.columnType(i))
+              : new ArrowField(prepared.columnName(i), new Null(), true),
+          );
+        }
       }
+      const parameters: Field[] = [];
+      for (let i = 1; i <= prepared.parameterCount; i++) {
+        // `SELECT ?` leaves the type open: a Null field lets the client pick it from the value.
+        const field = isKnown(prepared.parameterTypeId(i))
+          ? arrowFieldFor(prepared.parameterName(i), prepared.parameterType(i))
+          : new ArrowField(prepared.parameterName(i), new Null(), true);
+        parameters.push(field);
+      }
+      prepared.destroySync();
+      return { datasetSchema: new Schema(columns), parameterSchema: new Schema(parameters), isUpdate };
+    } catch (err) {
+      throw statusForDuckDBError(err);
     }
-    const parameters: Field[] = [];
-    for (let i = 1; i <= prepared.parameterCount; i++) {
-      // `SELECT ?` leaves the type open: a Null field lets the client pick it from the value.
-      const field = isKnown(prepared.parameterTypeId(i))
-        ? arrowFieldFor(prepared.parameterName(i), prepared.parameterType(i))
-        : new ArrowField(prepared.parameterName(i), new Null(), true);
-      parameters.push(field);
-    }
-    prepared.destroySync();
-    return { datasetSchema: new Schema(columns), parameterSchema: new Schema(parameters), isUpdate };
-  } catch (err) {
-    throw statusForDuckDBError(err);
-  } finally {
-    connection.closeSync();
-  }
+  });
 }
 
 /** The parameter rows of the given batches, as JS values DuckDB can bind. */
@@ -116,23 +119,23 @@ export async function executeUpdate(
   engine: DuckDBEngine,
   sql: string,
   rows: readonly unknown[][] = [],
+  session?: DuckDBConnection,
 ): Promise<number> {
-  const connection = await engine.connect();
-  try {
-    // Without parameters, run the text as it is (it may hold several statements).
-    if (rows.length === 0) return (await connection.run(sql)).rowsChanged;
-    const prepared = await connection.prepare(sql);
-    let changed = 0;
-    for (const row of rows) {
-      await bind(prepared, row);
-      changed += (await prepared.run()).rowsChanged;
+  return engine.withConnection(session, async (connection) => {
+    try {
+      // Without parameters, run the text as it is (it may hold several statements).
+      if (rows.length === 0) return (await connection.run(sql)).rowsChanged;
+      const prepared = await connection.prepare(sql);
+      let changed = 0;
+      for (const row of rows) {
+        await bind(prepared, row);
+        changed += (await prepared.run()).rowsChanged;
+      }
+      return changed;
+    } catch (err) {
+      throw statusForDuckDBError(err);
     }
-    return changed;
-  } catch (err) {
-    throw statusForDuckDBError(err);
-  } finally {
-    connection.closeSync();
-  }
+  });
 }
 
 /** Binds one parameter row to `prepared` (used by the engine's query path). */

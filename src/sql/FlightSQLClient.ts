@@ -22,6 +22,7 @@ import { resolveSqlClientConfig } from '../flight/options';
 import { packCommand, unpackAs, type CommandKind, type CommandMessage } from './commands';
 import { MetadataMethods } from './metadataMethods';
 import { PreparedStatement, updateCount } from './PreparedStatement';
+import { Transaction } from './Transaction';
 
 /** How to reach and authenticate with a Flight SQL server (flightsql-dbapi's options, in TypeScript). */
 export interface FlightSQLClientOptions {
@@ -84,7 +85,9 @@ export interface IngestOptions extends StatementOptions {
 
 /** Options of one statement. */
 export interface StatementOptions extends CallOptions {
-  /** Run inside this transaction (Flight SQL transaction id). */
+  /** Run inside this transaction. */
+  readonly transaction?: Transaction;
+  /** Run inside the transaction with this id (when you hold only the id). */
   readonly transactionId?: Uint8Array;
 }
 
@@ -153,6 +156,16 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
     return updateCount(results);
   }
 
+  /** Sends BeginTransaction (DoAction): a Transaction to run statements in. */
+  async beginTransaction(options: CallOptions = {}): Promise<Transaction> {
+    const body = packCommand('ActionBeginTransactionRequest', {});
+    const result = await this.#action('BeginTransaction', body, 'ActionBeginTransactionResult', options);
+    // An empty id cannot name a transaction (arrow-go ErrBadServerTxn).
+    if (!result.transactionId.byteLength)
+      throw protocolError('BeginTransaction returned an empty transaction id');
+    return new Transaction(this, result.transactionId);
+  }
+
   /** Sends CreatePreparedStatement (DoAction): a PreparedStatement with its schemas. */
   async prepare(query: string, options: StatementOptions = {}): Promise<PreparedStatement> {
     const body = packCommand('ActionCreatePreparedStatementRequest', { query, transactionId: txn(options) });
@@ -218,5 +231,6 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
 }
 
 function txn(options: StatementOptions): Buffer | undefined {
-  return options.transactionId ? Buffer.from(options.transactionId) : undefined;
+  const id = options.transaction?.id ?? options.transactionId;
+  return id ? Buffer.from(id) : undefined;
 }
