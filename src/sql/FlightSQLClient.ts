@@ -12,6 +12,7 @@ import { protocolError } from '../errors';
 import {
   FlightClient,
   type BatchSource,
+  type FlightClientOptions,
   type CallOptions,
   type FlightInfo,
   type FlightStreamReader,
@@ -20,6 +21,7 @@ import {
 } from '../flight';
 import { resolveSqlClientConfig } from '../flight/options';
 import { packCommand, unpackAs, type CommandKind, type CommandMessage } from './commands';
+import { FlightInfoReader, type FlightInfoReaderOptions } from './FlightInfoReader';
 import { MetadataMethods } from './metadataMethods';
 import { PreparedStatement, updateCount } from './PreparedStatement';
 import { Transaction } from './Transaction';
@@ -96,20 +98,31 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
   /** Feature flags passed in the options. */
   readonly features: Readonly<Record<string, string>>;
 
+  readonly #connectOptions: FlightClientOptions;
+
   constructor(options: FlightSQLClientOptions = {}) {
     const config = resolveSqlClientConfig(options);
-    super(
-      new FlightClient(config.location, {
-        tls: config.tls,
-        token: config.token,
-        username: options.username,
-        password: options.password,
-        headers: config.headers,
-        timeoutMs: options.timeoutMs,
-        channelOptions: options.channelOptions,
-      }),
-    );
+    const connectOptions: FlightClientOptions = {
+      tls: config.tls,
+      token: config.token,
+      username: options.username,
+      password: options.password,
+      headers: config.headers,
+      timeoutMs: options.timeoutMs,
+      channelOptions: options.channelOptions,
+    };
+    super(new FlightClient(config.location, connectOptions));
+    this.#connectOptions = connectOptions;
     this.features = { ...options.features };
+  }
+
+  /**
+   * The whole result of `info`, across all its endpoints: in order when `info.ordered`, else a
+   * few at once; each endpoint's locations are followed (with failover), with the same
+   * credentials and TLS settings as this client.
+   */
+  readFlightInfo(info: FlightInfo, options: FlightInfoReaderOptions = {}): FlightInfoReader {
+    return new FlightInfoReader(this.flight, info, { ...options, connectOptions: this.#connectOptions });
   }
 
   /** Sends CommandStatementQuery through GetFlightInfo: how to fetch the result of `query`. */

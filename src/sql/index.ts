@@ -19,3 +19,10 @@ export { PreparedStatement, type PreparedStatementInit } from './PreparedStateme
 export { parameterBatches, type Parameters } from './parameters';
 export { MetadataMethods } from './metadataMethods';
 export * from './metadata';
+export {
+  FlightInfoReader,
+  DEFAULT_ENDPOINT_CONCURRENCY,
+  type FlightInfoReaderOptions,
+  type FlightInfoReaderInit,
+} from './FlightInfoReader';
+export { Savepoint, Transaction } from './Transaction';

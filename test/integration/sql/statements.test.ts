@@ -103,3 +103,13 @@ describe('updates and prepared statements', () => {
     expect(types).toEqual(expect.arrayContaining(['CreatePreparedStatement', 'ClosePreparedStatement']));
   });
 });
+
+describe('readFlightInfo', () => {
+  const fx = useServer();
+
+  test('reads a whole result through FlightSQLClient', async () => {
+    const info = await fx.client.execute('SELECT range AS i FROM range(100000)');
+    const table = await fx.client.readFlightInfo(info).readAll();
+    expect(table.numRows).toBe(100000);
+  });
+});

@@ -1,0 +1,330 @@
+/**
+ * Reads the whole result of a FlightInfo: every endpoint, at whichever of its locations
+ * answers, in order when the FlightInfo says `ordered`, a few at a time otherwise. Pull-based:
+ * each open endpoint holds at most one batch that the consumer has not taken yet.
+ */
+import { status as Status } from '@grpc/grpc-js';
+import { Table, type RecordBatch, type Schema } from 'apache-arrow';
+import {
+  InterfaceError,
+  OperationalError,
+  ProgrammingError,
+  closedError,
+  messageOf,
+  type Error as FlightSQLError,
+} from '../errors';
+import { FlightClient, type CallOptions, type FlightClientOptions } from '../flight/FlightClient';
+import type { FlightStreamReader } from '../flight/FlightStreamReader';
+import { locationUri, parseLocation, REUSE_CONNECTION } from '../flight/options';
+import type { FlightEndpoint, FlightInfo } from '../flight/types';
+
+/** Endpoints read at once when the FlightInfo is not ordered. */
+export const DEFAULT_ENDPOINT_CONCURRENCY = 4;
+
+/** How a FlightInfoReader reads: call options of every DoGet, concurrency, connections. */
+export interface FlightInfoReaderOptions extends CallOptions {
+  /** Max endpoints read at once when the FlightInfo is not ordered (default 4). */
+  readonly concurrency?: number;
+  /**
+   * Opens a client for a location other than the home server (default: a FlightClient with
+   * the reader's `connectOptions`, TLS as the location's scheme says). The reader owns the
+   * clients it gets this way: one per distinct URI, closed when the reader is done.
+   */
+  readonly connect?: (uri: string) => FlightClient;
+}
+
+/** The constructor's options: FlightInfoReaderOptions and the default `connect`'s client options. */
+export type FlightInfoReaderInit = FlightInfoReaderOptions & {
+  /** Options of the clients the default `connect` opens (auth, headers, TLS roots, ...). */
+  readonly connectOptions?: FlightClientOptions;
+};
+
+/** Where one attempt at an endpoint goes: the home client, or another location's URI. */
+interface Target {
+  readonly home: boolean;
+  readonly uri: string;
+}
+
+/** What one read of an endpoint gave: a batch, the end (null), or a failure. */
+type Outcome =
+  | { readonly slot: Slot; readonly batch: RecordBatch | null }
+  | { readonly slot: Slot; readonly error: unknown };
+
+interface Slot {
+  readonly index: number;
+  reader?: FlightStreamReader;
+}
+
+/**
+ * The whole result of a FlightInfo as one stream of RecordBatches.
+ *
+ * - `ordered` FlightInfos are read one endpoint after another, front to back. Otherwise up to
+ *   `concurrency` endpoints are read at once: each endpoint's batches stay in order, batches of
+ *   different endpoints interleave.
+ * - An endpoint with no locations, or with `arrow-flight-reuse-connection://?` (or the home
+ *   server's own URI), is read from `home`. Other locations are tried in order; a location
+ *   that answers UNAVAILABLE before its first batch gives way to the next.
+ * - An endpoint whose `expirationTime` has passed fails with a ProgrammingError, without a call.
+ * - Leaving the loop early, a failure, `close()`, the AbortSignal or the timeout of the options
+ *   cancel every open stream. The reader reads once; `home` is never closed by it.
+ */
+export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDisposable {
+  readonly #home: FlightClient;
+  readonly #info: FlightInfo;
+  readonly #concurrency: number;
+  readonly #connect: (uri: string) => FlightClient;
+  readonly #callOptions: CallOptions;
+  readonly #userSignal: AbortSignal | undefined;
+  /** Aborted when the reader stops: cancels every DoGet, including those still opening. */
+  readonly #controller = new AbortController();
+  /** Clients of other locations, by URI, opened by this reader. */
+  readonly #clients = new Map<string, FlightClient>();
+  /** Readers of endpoints being read. */
+  readonly #readers = new Set<FlightStreamReader>();
+  #onUserAbort: (() => void) | undefined;
+  #started = false;
+  #stopped = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(home: FlightClient, info: FlightInfo, options: FlightInfoReaderInit = {}) {
+    const { concurrency, connect, connectOptions, ...callOptions } = options;
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+      throw new ProgrammingError(`concurrency must be a positive integer, not ${String(concurrency)}`);
+    }
+    this.#home = home;
+    this.#info = info;
+    this.#concurrency = concurrency ?? DEFAULT_ENDPOINT_CONCURRENCY;
+    this.#connect = connect ?? defaultConnect(connectOptions);
+    this.#userSignal = callOptions.signal;
+    this.#callOptions = { ...callOptions, signal: this.#controller.signal };
+  }
+
+  /** The result's schema, as the FlightInfo gives it. */
+  get schema(): Schema {
+    return this.#info.schema;
+  }
+
+  /** The FlightInfo being read. */
+  get info(): FlightInfo {
+    return this.#info;
+  }
+
+  /** Reads every batch of every endpoint into one Table (empty, with the schema, if none). */
+  async readAll(): Promise<Table> {
+    const batches: RecordBatch[] = [];
+    for await (const batch of this) batches.push(batch);
+    return batches.length ? new Table(batches) : new Table(this.schema);
+  }
+
+  /** The batches of every endpoint. Leaving the loop early cancels every open stream. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch> {
+    if (this.#stopped) throw closedError('FlightInfoReader');
+    if (this.#started) throw new InterfaceError('a FlightInfoReader can be read only once');
+    this.#started = true;
+    this.#linkUserSignal();
+
+    const endpoints = this.#info.endpoints;
+    const limit = this.#info.ordered ? 1 : this.#concurrency;
+    // Outcomes in the order they arrived; each slot has at most one read in flight or waiting.
+    const ready: Outcome[] = [];
+    let wake: (() => void) | undefined;
+    const settle = (outcome: Outcome) => {
+      ready.push(outcome);
+      const resume = wake;
+      wake = undefined;
+      resume?.();
+    };
+    let next = 0;
+    let active = 0;
+    const launch = () => {
+      const slot: Slot = { index: next++ };
+      active++;
+      this.#open(slot.index).then(
+        ({ reader, first }) => {
+          slot.reader = reader;
+          settle({ slot, batch: first });
+        },
+        (error: unknown) => settle({ slot, error }),
+      );
+    };
+    const pull = (slot: Slot) => {
+      nextBatch(slot.reader!).then(
+        (batch) => settle({ slot, batch }),
+        (error: unknown) => settle({ slot, error }),
+      );
+    };
+
+    let reason: unknown = 'the consumer stopped reading';
+    try {
+      while (active < limit && next < endpoints.length) launch();
+      while (active > 0) {
+        if (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const outcome = ready.shift()!;
+        if ('error' in outcome) {
+          reason = outcome.error;
+          throw outcome.error;
+        }
+        if (outcome.batch === null) {
+          active--;
+          if (outcome.slot.reader) this.#readers.delete(outcome.slot.reader);
+          if (next < endpoints.length) launch();
+          continue;
+        }
+        yield outcome.batch;
+        // The consumer wants more: only now ask this endpoint for its next batch.
+        pull(outcome.slot);
+      }
+      reason = 'done';
+    } finally {
+      await this.#stop(reason);
+    }
+  }
+
+  /** Cancels the open streams and closes the clients this reader opened (not `home`). */
+  async close(): Promise<void> {
+    await this.#stop('closed');
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Opens endpoint `index` at the first location that serves it, up to its first batch. */
+  async #open(index: number): Promise<{ reader: FlightStreamReader; first: RecordBatch | null }> {
+    const endpoint = this.#info.endpoints[index]!;
+    const targets = this.#targets(endpoint);
+    const tried: string[] = [];
+    let lastError: unknown;
+    for (const target of targets) {
+      if (this.#stopped) throw closedError('FlightInfoReader');
+      checkExpiration(endpoint, index);
+      tried.push(target.uri);
+      let client: FlightClient;
+      try {
+        client = target.home ? this.#home : this.#clientFor(target.uri);
+      } catch (err) {
+        // A location this client cannot use (e.g. an unknown scheme): try the next one.
+        lastError = err;
+        continue;
+      }
+      let reader: FlightStreamReader | undefined;
+      try {
+        reader = await client.doGet(endpoint.ticket, this.#callOptions);
+        this.#readers.add(reader);
+        if (this.#stopped) reader.cancel(this.#controller.signal.reason);
+        // Fail over only while nothing has been delivered: wait for the first batch.
+        const first = await nextBatch(reader);
+        return { reader, first };
+      } catch (err) {
+        if (reader) this.#readers.delete(reader);
+        if (this.#stopped || !isUnavailable(err)) throw err;
+        lastError = err;
+      }
+    }
+    if (endpoint.locations.length === 0) throw lastError;
+    throw new OperationalError(
+      `endpoint ${index}: no location could serve it (tried ${tried.join(', ')}): ${messageOf(lastError)}`,
+      {
+        grpcCode: (lastError as FlightSQLError | undefined)?.grpcCode ?? Status.UNAVAILABLE,
+        cause: lastError,
+      },
+    );
+  }
+
+  /** The places to try for an endpoint, in order. */
+  #targets(endpoint: FlightEndpoint): Target[] {
+    const home: Target = { home: true, uri: this.#home.location };
+    if (endpoint.locations.length === 0) return [home];
+    return endpoint.locations.map(({ uri }) =>
+      isReuseConnection(uri) || sameLocation(uri, this.#home.location) ? home : { home: false, uri },
+    );
+  }
+
+  /** The client of a location: opened on first use, then reused for every endpoint there. */
+  #clientFor(uri: string): FlightClient {
+    if (this.#stopped) throw closedError('FlightInfoReader');
+    let client = this.#clients.get(uri);
+    if (!client) {
+      client = this.#connect(uri);
+      this.#clients.set(uri, client);
+    }
+    return client;
+  }
+
+  /** The user's AbortSignal stops the reader (and so every DoGet). */
+  #linkUserSignal(): void {
+    const signal = this.#userSignal;
+    if (!signal) return;
+    if (signal.aborted) {
+      this.#controller.abort(signal.reason);
+      return;
+    }
+    this.#onUserAbort = () => this.#controller.abort(signal.reason);
+    signal.addEventListener('abort', this.#onUserAbort, { once: true });
+  }
+
+  /** Cancels everything still open and closes the clients this reader opened. Once. */
+  #stop(reason: unknown): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#stopped = true;
+    if (this.#onUserAbort) this.#userSignal?.removeEventListener('abort', this.#onUserAbort);
+    this.#onUserAbort = undefined;
+    for (const reader of this.#readers) reader.cancel(reason);
+    this.#readers.clear();
+    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    this.#closing = Promise.all(clients.map((client) => client.close())).then(() => undefined);
+    return this.#closing;
+  }
+}
+
+/** The next batch of a stream (messages with only app_metadata are skipped); null at the end. */
+async function nextBatch(reader: FlightStreamReader): Promise<RecordBatch | null> {
+  for (;;) {
+    const chunk = await reader.readChunk();
+    if (chunk === null) return null;
+    if (chunk.data) return chunk.data;
+  }
+}
+
+function checkExpiration(endpoint: FlightEndpoint, index: number): void {
+  const expires = endpoint.expirationTime;
+  if (expires && expires.getTime() <= Date.now()) {
+    throw new ProgrammingError(
+      `endpoint ${index} expired at ${expires.toISOString()}: its ticket can no longer be redeemed (get a new FlightInfo)`,
+    );
+  }
+}
+
+function isUnavailable(err: unknown): boolean {
+  return err instanceof OperationalError && err.grpcCode === Status.UNAVAILABLE;
+}
+
+function isReuseConnection(uri: string): boolean {
+  const text = uri.trim();
+  return text === REUSE_CONNECTION || /^arrow-flight-reuse-connection:/i.test(text);
+}
+
+/** True when `uri` names the same address, with the same TLS, as the home client's location. */
+function sameLocation(uri: string, home: string): boolean {
+  try {
+    return locationUri(parseLocation(uri)) === home;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The default `connect`: a FlightClient with `options` (auth, headers, timeouts), TLS as the
+ * location's scheme says; a TLS location keeps the custom roots and client certificate of
+ * `options.tls` but not its `serverName`, which names one host.
+ */
+function defaultConnect(options: FlightClientOptions = {}): (uri: string) => FlightClient {
+  return (uri) => {
+    const tls = parseLocation(uri).tls;
+    const tlsOptions =
+      tls && typeof options.tls === 'object' ? { ...options.tls, serverName: undefined } : tls;
+    return new FlightClient(uri, { ...options, tls: tlsOptions });
+  };
+}
