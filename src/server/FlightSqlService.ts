@@ -182,14 +182,17 @@ function equalSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** SqlInfo values this service adds to the engine's: transactions, without savepoints. */
-const TRANSACTION_INFO: ReadonlyMap<number, boolean | number> = new Map<number, boolean | number>([
+/** SqlInfo values this service adds to the engine's: transactions (without savepoints) and cancellation. */
+const SERVICE_INFO: ReadonlyMap<number, boolean | number> = new Map<number, boolean | number>([
   [
     sql.SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
     sql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_TRANSACTION,
   ],
   [sql.SqlInfo.SQL_TRANSACTIONS_SUPPORTED, true],
+  [sql.SqlInfo.FLIGHT_SQL_SERVER_CANCEL, true],
 ]);
+
+const CANCELLED_BY_REQUEST = new StatusError(Status.CANCELLED, 'the query was cancelled (CancelFlightInfo)');
 
 /** The actions this server answers (ListActions). */
 const ACTIONS: readonly pb.ActionType[] = [
@@ -197,12 +200,28 @@ const ACTIONS: readonly pb.ActionType[] = [
   { type: 'ClosePreparedStatement', description: 'Closes a prepared statement (Flight SQL)' },
   { type: 'BeginTransaction', description: 'Begins a transaction (Flight SQL)' },
   { type: 'EndTransaction', description: 'Commits or rolls back a transaction (Flight SQL)' },
+  { type: 'CancelFlightInfo', description: 'Stops a running query' },
+  { type: 'CancelQuery', description: 'Stops a running query (Flight SQL, before Flight 15)' },
 ];
 
 /** Builds the FlightService implementation over `engine`. */
 export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
   const anonymousToken = randomUUID();
   const prepared = new Map<string, Prepared>();
+  // DoGets in progress (to stop them on CancelFlightInfo) and tickets cancelled before or while
+  // they ran (a later DoGet of one fails).
+  const running = new Map<AbortController, string>();
+  const cancelledTickets = new Set<string>();
+  const cancel = (info: pb.FlightInfo | undefined): pb.CancelStatus => {
+    if (!info?.endpoint.length)
+      throw new StatusError(Status.INVALID_ARGUMENT, 'cancel needs the FlightInfo of the query');
+    for (const endpoint of info.endpoint) {
+      const key = Buffer.from(endpoint.ticket?.ticket ?? []).toString('base64');
+      cancelledTickets.add(key);
+      for (const [controller, ticket] of running) if (ticket === key) controller.abort();
+    }
+    return pb.CancelStatus.CANCEL_STATUS_CANCELLED;
+  };
   // One DuckDB connection per open transaction: its statements run there.
   const transactions = new Map<string, DuckDBConnection>();
   const sessionFor = (id: Uint8Array | undefined): DuckDBConnection | undefined => {
@@ -378,19 +397,27 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       return { schema: Buffer.from(encodeSchema(await engine.schemaOf(command.message.query, session))) };
     }),
 
-    pollFlightInfo: unary(async () => {
-      throw unimplemented('PollFlightInfo');
-    }),
+    // Queries run when their ticket is redeemed, so a poll is complete at once.
+    pollFlightInfo: unary(async (descriptor: pb.FlightDescriptor): Promise<pb.PollInfo> => ({
+      info: await statementInfo(descriptor),
+      flightDescriptor: undefined,
+      progress: 1,
+      expirationTime: undefined,
+    })),
 
     doGet(call: ServerWritableStream<pb.Ticket, OutgoingFlightData>) {
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());
+      const key = Buffer.from(call.request.ticket).toString('base64');
       (async () => {
         checkAuth(call.metadata);
+        if (cancelledTickets.has(key))
+          throw new StatusError(Status.CANCELLED, 'the query was cancelled (CancelFlightInfo)');
+        running.set(controller, key);
         const alignBody = call.metadata.get(ALIGN_BODY_HEADER).length > 0;
         const metadata = metadataOfTicket(call.request.ticket);
         if (metadata) {
-          const result = await runMetadata(engine, metadata, { sqlInfo: TRANSACTION_INFO });
+          const result = await runMetadata(engine, metadata, { sqlInfo: SERVICE_INFO });
           await streamBatches(call, result.schema, result.batches, controller.signal, alignBody);
           return;
         }
@@ -406,14 +433,18 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
         } finally {
           query.close();
         }
-      })().then(
-        () => {
-          if (!controller.signal.aborted) call.end();
-        },
-        (err: unknown) => {
-          if (!controller.signal.aborted) call.emit('error', toStatus(err));
-        },
-      );
+      })()
+        .finally(() => running.delete(controller))
+        .then(
+          () => {
+            if (!controller.signal.aborted) call.end();
+            else if (cancelledTickets.has(key)) call.emit('error', toStatus(CANCELLED_BY_REQUEST));
+          },
+          (err: unknown) => {
+            if (!controller.signal.aborted) call.emit('error', toStatus(err));
+            else if (cancelledTickets.has(key)) call.emit('error', toStatus(CANCELLED_BY_REQUEST));
+          },
+        );
     },
 
     doPut(call: ServerDuplexStream<RawFlightData, pb.PutResult>) {
@@ -569,6 +600,20 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
             } finally {
               engine.endSession(session);
             }
+            return;
+          }
+          case 'CancelFlightInfo': {
+            const status = cancel(pb.CancelFlightInfoRequest.decode(body).info);
+            call.write({ body: Buffer.from(pb.CancelFlightInfoResult.encode({ status }).finish()) });
+            return;
+          }
+          case 'CancelQuery': {
+            const request = unpackAs(body, 'ActionCancelQueryRequest');
+            if (!request)
+              throw new StatusError(Status.INVALID_ARGUMENT, 'CancelQuery needs an ActionCancelQueryRequest');
+            cancel(pb.FlightInfo.decode(request.info));
+            const result = sql.ActionCancelQueryResult_CancelResult.CANCEL_RESULT_CANCELLED;
+            call.write({ body: Buffer.from(packCommand('ActionCancelQueryResult', { result })) });
             return;
           }
           case 'BeginSavepoint':

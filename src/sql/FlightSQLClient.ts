@@ -4,17 +4,21 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { Schema } from 'apache-arrow';
+import * as pb from '../proto/Flight';
 import {
+  ActionCancelQueryResult_CancelResult,
   CommandStatementIngest_TableDefinitionOptions_TableExistsOption as IfExists,
   CommandStatementIngest_TableDefinitionOptions_TableNotExistOption as IfNotExists,
 } from '../proto/FlightSql';
-import { protocolError } from '../errors';
+import { NotSupportedError, protocolError } from '../errors';
 import {
   FlightClient,
+  flightInfoToProto,
   type BatchSource,
   type FlightClientOptions,
   type CallOptions,
   type FlightInfo,
+  type PollInfo,
   type FlightStreamReader,
   type Ticket,
   type TlsOptions,
@@ -56,6 +60,27 @@ export interface FlightSQLClientOptions {
   /** Extra grpc-js channel options (e.g. `'grpc-node.flow_control_window'`). */
   readonly channelOptions?: ChannelOptions;
 }
+
+/** A Substrait plan: its serialized bytes and the Substrait version it was made with. */
+export interface SubstraitPlan {
+  readonly plan: Uint8Array;
+  readonly version: string;
+}
+
+/** What a cancellation request came to. */
+export type CancelStatus = 'cancelled' | 'cancelling' | 'not-cancellable' | 'unspecified';
+
+const CANCEL_STATUS: Partial<Record<number, CancelStatus>> = {
+  [pb.CancelStatus.CANCEL_STATUS_CANCELLED]: 'cancelled',
+  [pb.CancelStatus.CANCEL_STATUS_CANCELLING]: 'cancelling',
+  [pb.CancelStatus.CANCEL_STATUS_NOT_CANCELLABLE]: 'not-cancellable',
+};
+
+const CANCEL_RESULT: Partial<Record<number, CancelStatus>> = {
+  [ActionCancelQueryResult_CancelResult.CANCEL_RESULT_CANCELLED]: 'cancelled',
+  [ActionCancelQueryResult_CancelResult.CANCEL_RESULT_CANCELLING]: 'cancelling',
+  [ActionCancelQueryResult_CancelResult.CANCEL_RESULT_NOT_CANCELLABLE]: 'not-cancellable',
+};
 
 /** How a bulk ingest treats the target table. */
 export type IngestMode = 'create' | 'append' | 'replace' | 'fail-if-exists';
@@ -167,6 +192,68 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
       schema: options.dataSchema,
     });
     return updateCount(results);
+  }
+
+  /**
+   * Sends CommandStatementQuery through PollFlightInfo, for long-running queries: poll again
+   * with `client.flight.pollFlightInfo(poll.flightDescriptor)` until it is absent.
+   */
+  async executePoll(query: string, options: StatementOptions = {}): Promise<PollInfo> {
+    const cmd = packCommand('CommandStatementQuery', { query, transactionId: txn(options) });
+    return this.flight.pollFlightInfo({ type: 'cmd', cmd }, options);
+  }
+
+  /** Sends CommandStatementSubstraitPlan through GetFlightInfo: the plan is passed through as it is. */
+  async executeSubstrait(plan: SubstraitPlan, options: StatementOptions = {}): Promise<FlightInfo> {
+    return this.#infoFor(
+      'CommandStatementSubstraitPlan',
+      { plan: { plan: Buffer.from(plan.plan), version: plan.version }, transactionId: txn(options) },
+      options,
+    );
+  }
+
+  /** Sends CreatePreparedSubstraitPlan (DoAction): a PreparedStatement for the plan. */
+  async prepareSubstrait(plan: SubstraitPlan, options: StatementOptions = {}): Promise<PreparedStatement> {
+    const body = packCommand('ActionCreatePreparedSubstraitPlanRequest', {
+      plan: { plan: Buffer.from(plan.plan), version: plan.version },
+      transactionId: txn(options),
+    });
+    const result = await this.#action(
+      'CreatePreparedSubstraitPlan',
+      body,
+      'ActionCreatePreparedStatementResult',
+      options,
+    );
+    return new PreparedStatement(this, {
+      handle: result.preparedStatementHandle,
+      datasetSchema: result.datasetSchema,
+      parameterSchema: result.parameterSchema,
+    });
+  }
+
+  /**
+   * Asks the server to stop the query behind `info` (the CancelFlightInfo action). Servers
+   * older than Flight 15 get the CancelQuery action of Flight SQL instead.
+   */
+  async cancelFlightInfo(info: FlightInfo, options: CallOptions = {}): Promise<CancelStatus> {
+    const request = pb.CancelFlightInfoRequest.encode({ info: flightInfoToProto(info) }).finish();
+    try {
+      let status = pb.CancelStatus.CANCEL_STATUS_UNSPECIFIED;
+      for await (const bytes of this.flight.doAction('CancelFlightInfo', request, options)) {
+        status = pb.CancelFlightInfoResult.decode(bytes).status;
+      }
+      return CANCEL_STATUS[status] ?? 'unspecified';
+    } catch (err) {
+      if (!(err instanceof NotSupportedError)) throw err;
+    }
+    const serialized = Buffer.from(pb.FlightInfo.encode(flightInfoToProto(info)).finish());
+    const old = await this.#action(
+      'CancelQuery',
+      packCommand('ActionCancelQueryRequest', { info: serialized }),
+      'ActionCancelQueryResult',
+      options,
+    );
+    return CANCEL_RESULT[old.result] ?? 'unspecified';
   }
 
   /** Sends BeginTransaction (DoAction): a Transaction to run statements in. */

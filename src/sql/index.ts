@@ -2,7 +2,9 @@
 export {
   FlightSQLClient,
   type FlightSQLClientOptions,
+  type CancelStatus,
   type IngestMode,
+  type SubstraitPlan,
   type IngestOptions,
   type StatementOptions,
 } from './FlightSQLClient';
