@@ -32,6 +32,7 @@ import { packCommand, unpackAs, unpackCommand, type Command } from '../sql/comma
 import * as sql from '../proto/FlightSql';
 import { describeStatement, executeUpdate, parameterRows, type StatementShape } from './statements';
 import { ingest } from './ingest';
+import { SessionStore } from './sessions';
 import { isMetadataCommand, metadataSchema, runMetadata, type MetadataCommand } from './metadata';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDBEngine } from './DuckDBEngine';
@@ -201,6 +202,9 @@ const ACTIONS: readonly pb.ActionType[] = [
   { type: 'BeginTransaction', description: 'Begins a transaction (Flight SQL)' },
   { type: 'EndTransaction', description: 'Commits or rolls back a transaction (Flight SQL)' },
   { type: 'CancelFlightInfo', description: 'Stops a running query' },
+  { type: 'SetSessionOptions', description: 'Sets options of the session (cookie arrow_flight_session_id)' },
+  { type: 'GetSessionOptions', description: 'Returns the options of the session' },
+  { type: 'CloseSession', description: 'Ends the session' },
   { type: 'CancelQuery', description: 'Stops a running query (Flight SQL, before Flight 15)' },
 ];
 
@@ -208,6 +212,7 @@ const ACTIONS: readonly pb.ActionType[] = [
 export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
   const anonymousToken = randomUUID();
   const prepared = new Map<string, Prepared>();
+  const sessions = new SessionStore();
   // DoGets in progress (to stop them on CancelFlightInfo) and tickets cancelled before or while
   // they ran (a later DoGet of one fails).
   const running = new Map<AbortController, string>();
@@ -522,6 +527,17 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       (async () => {
         checkAuth(call.metadata);
         const { type, body } = call.request;
+        const cookie = call.metadata.get('cookie').map(String).join('; ') || undefined;
+        const session = sessions.handle(type, body, cookie);
+        if (session) {
+          if (session.setCookie) {
+            const md = new Metadata();
+            md.set('set-cookie', session.setCookie);
+            call.sendMetadata(md);
+          }
+          call.write({ body: Buffer.from(session.result) });
+          return;
+        }
         switch (type) {
           case 'CreatePreparedStatement': {
             const request = unpackAs(body, 'ActionCreatePreparedStatementRequest');

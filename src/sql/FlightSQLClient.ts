@@ -27,6 +27,14 @@ import { resolveSqlClientConfig } from '../flight/options';
 import { packCommand, unpackAs, type CommandKind, type CommandMessage } from './commands';
 import { FlightInfoReader, type FlightInfoReaderOptions } from './FlightInfoReader';
 import { MetadataMethods } from './metadataMethods';
+import {
+  closeSession,
+  getSessionOptions,
+  setSessionOptions,
+  type CloseSessionStatus,
+  type SessionOptionValue,
+  type SetSessionOptionsResult,
+} from './sessionOptions';
 import { PreparedStatement, updateCount } from './PreparedStatement';
 import { Transaction } from './Transaction';
 
@@ -254,6 +262,28 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
       options,
     );
     return CANCEL_RESULT[old.result] ?? 'unspecified';
+  }
+
+  /**
+   * Sends SetSessionOptions: options of this client's session (the server's session cookie is
+   * kept and returned). Returns the options the server refused, by name. A `number` is sent as
+   * a double; use a bigint for an int64; `undefined` removes the option.
+   */
+  setSessionOptions(
+    options: Readonly<Record<string, SessionOptionValue | undefined>>,
+    call: CallOptions = {},
+  ): Promise<SetSessionOptionsResult> {
+    return setSessionOptions(this.flight, options, call);
+  }
+
+  /** Sends GetSessionOptions: the options of this client's session. */
+  getSessionOptions(call: CallOptions = {}): Promise<Map<string, SessionOptionValue>> {
+    return getSessionOptions(this.flight, call);
+  }
+
+  /** Sends CloseSession: ends this client's session on the server. */
+  closeSession(call: CallOptions = {}): Promise<CloseSessionStatus> {
+    return closeSession(this.flight, call);
   }
 
   /** Sends BeginTransaction (DoAction): a Transaction to run statements in. */

@@ -28,3 +28,9 @@ export {
   type FlightInfoReaderInit,
 } from './FlightInfoReader';
 export { Savepoint, Transaction } from './Transaction';
+export {
+  type CloseSessionStatus,
+  type SessionOptionError,
+  type SessionOptionValue,
+  type SetSessionOptionsResult,
+} from './sessionOptions';
