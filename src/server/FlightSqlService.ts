@@ -1,7 +1,8 @@
 /**
- * The FlightService handlers of the embedded server. Each RPC unpacks its command from the
- * one command table (`sql/commands.ts`) and dispatches on it; what is not implemented answers
- * UNIMPLEMENTED and names the command.
+ * The FlightService handlers of the embedded server: authentication and a thin dispatch per RPC.
+ * Each RPC unpacks its command from the one command table (`sql/commands.ts`) and hands it to
+ * the module that owns it (tickets, prepared statements, transactions, DoPut, cancellation);
+ * what is not implemented answers UNIMPLEMENTED and names the command.
  */
 import {
   Metadata,
@@ -13,31 +14,29 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { once } from 'node:events';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Schema } from 'apache-arrow';
 import {
   ALIGN_BODY_HEADER,
   decodeFlightData,
   encodeFlightData,
   encodeSchema,
-  FlightDataDecoder,
-  FlightDataEncoder,
-  limitBuffering,
   type RawFlightData,
   type OutgoingFlightData,
 } from '../flight';
-import { messageOf, redact } from '../errors';
 import * as pb from '../proto/Flight';
-import { packCommand, unpackAs, unpackCommand, type Command } from '../sql/commands';
+import { packCommand } from '../sql/commands';
 import * as sql from '../proto/FlightSql';
-import { describeStatement, executeUpdate, parameterRows, type StatementShape } from './statements';
-import { ingest } from './ingest';
-import { SessionStore } from './sessions';
-import { isMetadataCommand, metadataSchema, runMetadata, type MetadataCommand } from './metadata';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { Cancellations, CANCELLED_BY_REQUEST } from './Cancellations';
 import type { DuckDBEngine } from './DuckDBEngine';
-import { StatusError, statusForDuckDBError } from './statusErrors';
-import type { RecordBatch, Schema } from 'apache-arrow';
+import { executePut } from './doPut';
+import { isMetadataCommand, metadataSchema, runMetadata } from './metadata';
+import { PreparedStatements } from './PreparedStatements';
+import { SessionStore } from './sessions';
+import { StatusError, toStatus, unimplemented, unsupported } from './statusErrors';
+import { streamBatches } from './streams';
+import { commandOf, encodeHandle, metadataOfTicket, statementOfTicket } from './tickets';
+import { Transactions } from './Transactions';
 
 /** Who may call the server. */
 export interface ServerAuth {
@@ -60,123 +59,6 @@ export const flightServiceDefinition: ServiceDefinition = {
   },
 } as unknown as ServiceDefinition;
 
-interface StatementHandle {
-  readonly sql: string;
-  /** Transaction the statement runs in (hex of its id), if any. */
-  readonly txn?: string;
-}
-
-/** Our statement handles are stateless: the ticket carries the query itself. */
-function encodeHandle(handle: StatementHandle): Buffer {
-  return Buffer.from(JSON.stringify(handle));
-}
-
-function decodeHandle(bytes: Uint8Array): StatementHandle {
-  try {
-    const handle = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<StatementHandle>;
-    if (typeof handle.sql === 'string')
-      return { sql: handle.sql, txn: typeof handle.txn === 'string' ? handle.txn : undefined };
-  } catch {
-    // fall through
-  }
-  throw new StatusError(Status.INVALID_ARGUMENT, 'invalid statement handle');
-}
-
-/** A statement to run: its SQL and, for a prepared statement, its bound parameters. */
-interface Statement {
-  readonly sql: string;
-  readonly parameters?: readonly unknown[];
-  /** Transaction id, for statements that run in one. */
-  readonly txn?: Uint8Array;
-}
-
-/** What the server remembers of a prepared statement. */
-interface Prepared {
-  readonly sql: string;
-  readonly shape: StatementShape;
-  /** Transaction the statement was prepared in, if any. */
-  readonly txn?: Uint8Array;
-  /** Rows bound by the last DoPut; a query runs with the first. */
-  parameters: unknown[][];
-}
-
-/** The SQL of a DoGet ticket: a TicketStatementQuery, or InfluxDB's JSON ticket for plain Flight clients. */
-function sqlOfTicket(ticket: Uint8Array): StatementHandle {
-  const text = Buffer.from(ticket).toString('utf8').trim();
-  if (text.startsWith('{')) {
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      throw new StatusError(Status.INVALID_ARGUMENT, 'invalid JSON ticket');
-    }
-    const language = String(json['query_type'] ?? 'sql').toLowerCase();
-    if (language === 'influxql') {
-      throw new StatusError(
-        Status.UNIMPLEMENTED,
-        'InfluxQL is not supported by this server: use query_type "sql"',
-      );
-    }
-    if (language !== 'sql')
-      throw new StatusError(Status.INVALID_ARGUMENT, `unknown query_type '${language}'`);
-    if (typeof json['sql_query'] !== 'string') {
-      throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket has no "sql_query" string');
-    }
-    return { sql: json['sql_query'] };
-  }
-  let command: Command;
-  try {
-    command = unpackCommand(ticket);
-  } catch {
-    throw new StatusError(Status.INVALID_ARGUMENT, 'unrecognised ticket');
-  }
-  if (command.kind === 'TicketStatementQuery') return decodeHandle(command.message.statementHandle);
-  throw new TicketIsCommand(command);
-}
-
-/** The ticket is itself a command (prepared statements use their own command as the ticket). */
-class TicketIsCommand extends globalThis.Error {
-  constructor(readonly command: Command) {
-    super('ticket is a command');
-  }
-}
-
-function unsupportedTicket(command: Command): StatusError {
-  return new StatusError(
-    Status.INVALID_ARGUMENT,
-    `unsupported ticket ${command.kind === 'unknown' ? command.typeUrl : command.kind}`,
-  );
-}
-
-function commandOf(descriptor: pb.FlightDescriptor): Command {
-  if (descriptor.type !== pb.FlightDescriptor_DescriptorType.CMD) {
-    throw new StatusError(
-      Status.INVALID_ARGUMENT,
-      'this server takes CMD descriptors (Flight SQL commands), not paths',
-    );
-  }
-  try {
-    return unpackCommand(descriptor.cmd);
-  } catch {
-    throw new StatusError(Status.INVALID_ARGUMENT, 'the descriptor command is not a google.protobuf.Any');
-  }
-}
-
-function unimplemented(what: string): StatusError {
-  return new StatusError(Status.UNIMPLEMENTED, `${what} is not implemented by this server`);
-}
-
-function unsupported(command: Command): StatusError {
-  return command.kind === 'unknown'
-    ? new StatusError(Status.INVALID_ARGUMENT, `unknown command type ${command.typeUrl}`)
-    : unimplemented(command.kind);
-}
-
-function toStatus(err: unknown): { code: Status; details: string } {
-  if (err instanceof StatusError) return { code: err.code, details: err.message };
-  return { code: Status.INTERNAL, details: redact(messageOf(err)) };
-}
-
 function equalSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -192,8 +74,6 @@ const SERVICE_INFO: ReadonlyMap<number, boolean | number> = new Map<number, bool
   [sql.SqlInfo.SQL_TRANSACTIONS_SUPPORTED, true],
   [sql.SqlInfo.FLIGHT_SQL_SERVER_CANCEL, true],
 ]);
-
-const CANCELLED_BY_REQUEST = new StatusError(Status.CANCELLED, 'the query was cancelled (CancelFlightInfo)');
 
 /** The actions this server answers (ListActions). */
 const ACTIONS: readonly pb.ActionType[] = [
@@ -211,60 +91,10 @@ const ACTIONS: readonly pb.ActionType[] = [
 /** Builds the FlightService implementation over `engine`. */
 export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
   const anonymousToken = randomUUID();
-  const prepared = new Map<string, Prepared>();
   const sessions = new SessionStore();
-  // DoGets in progress (to stop them on CancelFlightInfo) and tickets cancelled before or while
-  // they ran (a later DoGet of one fails).
-  const running = new Map<AbortController, string>();
-  const cancelledTickets = new Set<string>();
-  const cancel = (info: pb.FlightInfo | undefined): pb.CancelStatus => {
-    if (!info?.endpoint.length)
-      throw new StatusError(Status.INVALID_ARGUMENT, 'cancel needs the FlightInfo of the query');
-    for (const endpoint of info.endpoint) {
-      const key = Buffer.from(endpoint.ticket?.ticket ?? []).toString('base64');
-      cancelledTickets.add(key);
-      for (const [controller, ticket] of running) if (ticket === key) controller.abort();
-    }
-    return pb.CancelStatus.CANCEL_STATUS_CANCELLED;
-  };
-  // One DuckDB connection per open transaction: its statements run there.
-  const transactions = new Map<string, DuckDBConnection>();
-  const sessionFor = (id: Uint8Array | undefined): DuckDBConnection | undefined => {
-    if (!id?.byteLength) return undefined;
-    const session = transactions.get(Buffer.from(id).toString('hex'));
-    if (!session)
-      throw new StatusError(Status.NOT_FOUND, 'unknown transaction (ended, or from another server)');
-    return session;
-  };
-  const lookup = (handle: Uint8Array): Prepared => {
-    const found = prepared.get(Buffer.from(handle).toString());
-    if (!found)
-      throw new StatusError(
-        Status.NOT_FOUND,
-        'unknown prepared statement handle (closed, or from another server)',
-      );
-    return found;
-  };
-  const statementOfTicket = (ticket: Uint8Array): Statement => {
-    try {
-      const handle = sqlOfTicket(ticket);
-      return { sql: handle.sql, txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex') };
-    } catch (err) {
-      if (!(err instanceof TicketIsCommand)) throw err;
-      const command = err.command;
-      if (command.kind !== 'CommandPreparedStatementQuery') throw unsupportedTicket(command);
-      const statement = lookup(command.message.preparedStatementHandle);
-      if (statement.parameters.length > 1) {
-        throw new StatusError(Status.INVALID_ARGUMENT, 'a prepared query runs with one parameter row');
-      }
-      return {
-        sql: statement.sql,
-        txn: statement.txn,
-        parameters:
-          statement.parameters[0] ?? (statement.shape.parameterSchema.fields.length ? [] : undefined),
-      };
-    }
-  };
+  const cancellations = new Cancellations();
+  const transactions = new Transactions(engine);
+  const prepared = new PreparedStatements(engine, transactions);
   // With credentials but no configured token, calls must carry the token the Handshake grants.
   const requiredToken = auth.token ?? (auth.username !== undefined ? anonymousToken : undefined);
   const checkAuth = (metadata: Metadata) => {
@@ -298,13 +128,13 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
     let schema: Schema;
     let ticket: Uint8Array;
     if (command.kind === 'CommandPreparedStatementQuery') {
-      const statement = lookup(command.message.preparedStatementHandle);
+      const statement = prepared.lookup(command.message.preparedStatementHandle);
       schema = statement.shape.datasetSchema;
       // The command itself is the ticket: DoGet looks the statement up again.
       ticket = descriptor.cmd;
     } else if (command.kind === 'CommandStatementQuery') {
       const txn = command.message.transactionId;
-      schema = await engine.schemaOf(command.message.query, sessionFor(txn));
+      schema = await engine.schemaOf(command.message.query, transactions.sessionFor(txn));
       ticket = packCommand('TicketStatementQuery', {
         statementHandle: encodeHandle({
           sql: command.message.query,
@@ -393,12 +223,12 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       if (command.kind === 'CommandPreparedStatementQuery') {
         return {
           schema: Buffer.from(
-            encodeSchema(lookup(command.message.preparedStatementHandle).shape.datasetSchema),
+            encodeSchema(prepared.lookup(command.message.preparedStatementHandle).shape.datasetSchema),
           ),
         };
       }
       if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
-      const session = sessionFor(command.message.transactionId);
+      const session = transactions.sessionFor(command.message.transactionId);
       return { schema: Buffer.from(encodeSchema(await engine.schemaOf(command.message.query, session))) };
     }),
 
@@ -413,25 +243,23 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
     doGet(call: ServerWritableStream<pb.Ticket, OutgoingFlightData>) {
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());
-      const key = Buffer.from(call.request.ticket).toString('base64');
+      const ticket = call.request.ticket;
       (async () => {
         checkAuth(call.metadata);
-        if (cancelledTickets.has(key))
-          throw new StatusError(Status.CANCELLED, 'the query was cancelled (CancelFlightInfo)');
-        running.set(controller, key);
+        cancellations.start(controller, ticket);
         const alignBody = call.metadata.get(ALIGN_BODY_HEADER).length > 0;
-        const metadata = metadataOfTicket(call.request.ticket);
+        const metadata = metadataOfTicket(ticket);
         if (metadata) {
           const result = await runMetadata(engine, metadata, { sqlInfo: SERVICE_INFO });
           await streamBatches(call, result.schema, result.batches, controller.signal, alignBody);
           return;
         }
-        const statement = statementOfTicket(call.request.ticket);
+        const statement = statementOfTicket(ticket, prepared);
         const query = await engine.query(
           statement.sql,
           controller.signal,
           statement.parameters,
-          sessionFor(statement.txn),
+          transactions.sessionFor(statement.txn),
         );
         try {
           await streamBatches(call, query.schema, query.batches, controller.signal, alignBody);
@@ -439,15 +267,15 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
           query.close();
         }
       })()
-        .finally(() => running.delete(controller))
+        .finally(() => cancellations.finish(controller))
         .then(
           () => {
             if (!controller.signal.aborted) call.end();
-            else if (cancelledTickets.has(key)) call.emit('error', toStatus(CANCELLED_BY_REQUEST));
+            else if (cancellations.isCancelled(ticket)) call.emit('error', toStatus(CANCELLED_BY_REQUEST));
           },
           (err: unknown) => {
             if (!controller.signal.aborted) call.emit('error', toStatus(err));
-            else if (cancelledTickets.has(key)) call.emit('error', toStatus(CANCELLED_BY_REQUEST));
+            else if (cancellations.isCancelled(ticket)) call.emit('error', toStatus(CANCELLED_BY_REQUEST));
           },
         );
     },
@@ -455,63 +283,7 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
     doPut(call: ServerDuplexStream<RawFlightData, pb.PutResult>) {
       (async () => {
         checkAuth(call.metadata);
-        const decoder = new FlightDataDecoder();
-        let command: Command | undefined;
-        const batches: RecordBatch[] = [];
-        for (const message of await readAll(call)) {
-          if (!command) {
-            if (!message.descriptor)
-              throw new StatusError(Status.INVALID_ARGUMENT, 'the first DoPut message has no descriptor');
-            command = commandOf(pb.FlightDescriptor.decode(message.descriptor));
-          }
-          const payload = decoder.decode(message);
-          if (payload.kind === 'batch' && payload.batch.numRows > 0) batches.push(payload.batch);
-        }
-        if (!command) throw new StatusError(Status.INVALID_ARGUMENT, 'DoPut without a descriptor');
-        switch (command.kind) {
-          case 'CommandStatementUpdate': {
-            const session = sessionFor(command.message.transactionId);
-            const count = await executeUpdate(engine, command.message.query, [], session);
-            call.write({
-              appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
-            });
-            return;
-          }
-          case 'CommandStatementIngest': {
-            const session = sessionFor(command.message.transactionId);
-            const count = await ingest(engine, command.message, decoder.schema, batches, session);
-            call.write({
-              appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
-            });
-            return;
-          }
-          case 'CommandPreparedStatementQuery': {
-            const statement = lookup(command.message.preparedStatementHandle);
-            statement.parameters = parameterRows(batches);
-            // Stateful server: the handle stays the same; say so, as stateless servers must.
-            const result = sql.DoPutPreparedStatementResult.encode({
-              preparedStatementHandle: Buffer.from(command.message.preparedStatementHandle),
-            }).finish();
-            call.write({ appMetadata: Buffer.from(result) });
-            return;
-          }
-          case 'CommandPreparedStatementUpdate': {
-            const statement = lookup(command.message.preparedStatementHandle);
-            const rows = batches.length ? parameterRows(batches) : statement.parameters;
-            const count = await executeUpdate(
-              engine,
-              statement.sql,
-              rows.length ? rows : [[]],
-              sessionFor(statement.txn),
-            );
-            call.write({
-              appMetadata: Buffer.from(sql.DoPutUpdateResult.encode({ recordCount: BigInt(count) }).finish()),
-            });
-            return;
-          }
-          default:
-            throw unsupported(command);
-        }
+        await executePut(call, { engine, transactions, prepared });
       })().then(
         () => call.end(),
         (err: unknown) => call.emit('error', toStatus(err)),
@@ -539,99 +311,24 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
           return;
         }
         switch (type) {
-          case 'CreatePreparedStatement': {
-            const request = unpackAs(body, 'ActionCreatePreparedStatementRequest');
-            if (!request)
-              throw new StatusError(
-                Status.INVALID_ARGUMENT,
-                'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest',
-              );
-            const txn = request.transactionId?.byteLength ? request.transactionId : undefined;
-            const shape = await describeStatement(engine, request.query, sessionFor(txn));
-            const handle = randomUUID();
-            prepared.set(handle, { sql: request.query, shape, txn, parameters: [] });
-            const result = packCommand('ActionCreatePreparedStatementResult', {
-              preparedStatementHandle: Buffer.from(handle),
-              datasetSchema: Buffer.from(encodeSchema(shape.datasetSchema)),
-              parameterSchema: Buffer.from(encodeSchema(shape.parameterSchema)),
-            });
-            call.write({ body: Buffer.from(result) });
+          case 'CreatePreparedStatement':
+            call.write({ body: await prepared.create(body) });
             return;
-          }
-          case 'ClosePreparedStatement': {
-            const request = unpackAs(body, 'ActionClosePreparedStatementRequest');
-            if (!request)
-              throw new StatusError(
-                Status.INVALID_ARGUMENT,
-                'ClosePreparedStatement needs an ActionClosePreparedStatementRequest',
-              );
-            lookup(request.preparedStatementHandle);
-            prepared.delete(Buffer.from(request.preparedStatementHandle).toString());
+          case 'ClosePreparedStatement':
+            prepared.close(body);
             return;
-          }
-          case 'BeginTransaction': {
-            if (!unpackAs(body, 'ActionBeginTransactionRequest')) {
-              throw new StatusError(
-                Status.INVALID_ARGUMENT,
-                'BeginTransaction needs an ActionBeginTransactionRequest',
-              );
-            }
-            const session = await engine.openSession();
-            try {
-              await session.run('BEGIN TRANSACTION');
-            } catch (err) {
-              engine.endSession(session);
-              throw statusForDuckDBError(err);
-            }
-            const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
-            transactions.set(id.toString('hex'), session);
-            call.write({
-              body: Buffer.from(packCommand('ActionBeginTransactionResult', { transactionId: id })),
-            });
+          case 'BeginTransaction':
+            call.write({ body: await transactions.begin(body) });
             return;
-          }
-          case 'EndTransaction': {
-            const request = unpackAs(body, 'ActionEndTransactionRequest');
-            if (!request)
-              throw new StatusError(
-                Status.INVALID_ARGUMENT,
-                'EndTransaction needs an ActionEndTransactionRequest',
-              );
-            const session = sessionFor(request.transactionId);
-            if (!session)
-              throw new StatusError(Status.INVALID_ARGUMENT, 'EndTransaction needs a transaction id');
-            const sqlText =
-              request.action === sql.ActionEndTransactionRequest_EndTransaction.END_TRANSACTION_COMMIT
-                ? 'COMMIT'
-                : request.action === sql.ActionEndTransactionRequest_EndTransaction.END_TRANSACTION_ROLLBACK
-                  ? 'ROLLBACK'
-                  : undefined;
-            if (!sqlText)
-              throw new StatusError(Status.INVALID_ARGUMENT, 'EndTransaction needs COMMIT or ROLLBACK');
-            transactions.delete(Buffer.from(request.transactionId).toString('hex'));
-            try {
-              await session.run(sqlText);
-            } catch (err) {
-              throw statusForDuckDBError(err);
-            } finally {
-              engine.endSession(session);
-            }
+          case 'EndTransaction':
+            await transactions.end(body);
             return;
-          }
-          case 'CancelFlightInfo': {
-            const status = cancel(pb.CancelFlightInfoRequest.decode(body).info);
-            call.write({ body: Buffer.from(pb.CancelFlightInfoResult.encode({ status }).finish()) });
+          case 'CancelFlightInfo':
+            call.write({ body: cancellations.cancelFlightInfo(body) });
             return;
-          }
-          case 'CancelQuery': {
-            const request = unpackAs(body, 'ActionCancelQueryRequest');
-            if (!request)
-              throw new StatusError(Status.INVALID_ARGUMENT, 'CancelQuery needs an ActionCancelQueryRequest');
-            cancel(pb.FlightInfo.decode(request.info));
-            const result = sql.ActionCancelQueryResult_CancelResult.CANCEL_RESULT_CANCELLED;
-            call.write({ body: Buffer.from(packCommand('ActionCancelQueryResult', { result })) });
+          case 'CancelQuery':
+            call.write({ body: cancellations.cancelQuery(body) });
             return;
-          }
           case 'BeginSavepoint':
           case 'EndSavepoint':
             throw new StatusError(
@@ -666,57 +363,4 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
       }
     },
   };
-}
-
-/**
- * Every message of a client stream. Parameters and updates are small; grpc-js's server streams
- * end their async iteration unreliably, so this listens for 'data' and 'end'.
- */
-function readAll<T>(call: ServerDuplexStream<T, unknown>): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const messages: T[] = [];
-    call.on('data', (message: T) => messages.push(message));
-    call.once('end', () => resolve(messages));
-    call.once('error', reject);
-    call.once('cancelled', () => reject(new StatusError(Status.CANCELLED, 'the client cancelled the call')));
-  });
-}
-
-/** The metadata command a DoGet ticket holds, if it is one. */
-function metadataOfTicket(ticket: Uint8Array): MetadataCommand | undefined {
-  if (ticket.byteLength === 0 || ticket[0] === 0x7b /* '{': a JSON ticket */) return undefined;
-  try {
-    const command = unpackCommand(ticket);
-    return isMetadataCommand(command) ? command : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes a schema and batches to a server stream, waiting for 'drain' when the client is slow. */
-async function streamBatches(
-  call: ServerWritableStream<unknown, OutgoingFlightData>,
-  schema: import('apache-arrow').Schema,
-  batches: AsyncIterable<import('apache-arrow').RecordBatch> | Iterable<import('apache-arrow').RecordBatch>,
-  signal: AbortSignal,
-  alignBody: boolean,
-): Promise<void> {
-  const encoder = new FlightDataEncoder({ alignBody });
-  limitBuffering(call, 'writable');
-  const write = async (message: OutgoingFlightData) => {
-    if (call.write(message)) return;
-    try {
-      await once(call, 'drain', { signal });
-    } catch (err) {
-      if (!signal.aborted) throw err;
-    }
-  };
-  await write(encoder.schema(schema));
-  for await (const batch of batches) {
-    if (signal.aborted) return;
-    for (const message of encoder.batch(batch)) {
-      await write(message);
-      if (signal.aborted) return;
-    }
-  }
 }

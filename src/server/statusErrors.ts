@@ -4,6 +4,7 @@
  */
 import { status as Status } from '@grpc/grpc-js';
 import { messageOf, redact } from '../errors';
+import type { Command } from '../sql/commands';
 
 /** A failure with the gRPC status the server should answer with. */
 export class StatusError extends globalThis.Error {
@@ -14,6 +15,24 @@ export class StatusError extends globalThis.Error {
     super(message);
     this.name = 'StatusError';
   }
+}
+
+/** The gRPC status a handler's failure is answered with; unexpected errors are INTERNAL, redacted. */
+export function toStatus(err: unknown): { code: Status; details: string } {
+  if (err instanceof StatusError) return { code: err.code, details: err.message };
+  return { code: Status.INTERNAL, details: redact(messageOf(err)) };
+}
+
+/** UNIMPLEMENTED, naming what this server does not implement. */
+export function unimplemented(what: string): StatusError {
+  return new StatusError(Status.UNIMPLEMENTED, `${what} is not implemented by this server`);
+}
+
+/** The failure for a command a handler does not take: unknown types are INVALID_ARGUMENT. */
+export function unsupported(command: Command): StatusError {
+  return command.kind === 'unknown'
+    ? new StatusError(Status.INVALID_ARGUMENT, `unknown command type ${command.typeUrl}`)
+    : unimplemented(command.kind);
 }
 
 /** gRPC status for a DuckDB error, from the error type DuckDB puts first in its message. */

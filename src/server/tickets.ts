@@ -1,0 +1,138 @@
+/**
+ * What DoGet tickets and Flight descriptors mean to the embedded server: statement handles
+ * (stateless: the ticket carries the query), InfluxDB's JSON tickets, commands used as their own
+ * tickets (metadata, prepared statements), and the command of a CMD descriptor.
+ */
+import { status as Status } from '@grpc/grpc-js';
+import * as pb from '../proto/Flight';
+import { unpackCommand, type Command } from '../sql/commands';
+import { isMetadataCommand, type MetadataCommand } from './metadata';
+import type { PreparedStatements } from './PreparedStatements';
+import { StatusError } from './statusErrors';
+
+/** What a TicketStatementQuery's handle holds. */
+export interface StatementHandle {
+  readonly sql: string;
+  /** Transaction the statement runs in (hex of its id), if any. */
+  readonly txn?: string;
+}
+
+/** A statement to run: its SQL and, for a prepared statement, its bound parameters. */
+export interface Statement {
+  readonly sql: string;
+  readonly parameters?: readonly unknown[];
+  /** Transaction id, for statements that run in one. */
+  readonly txn?: Uint8Array;
+}
+
+/** Our statement handles are stateless: the ticket carries the query itself. */
+export function encodeHandle(handle: StatementHandle): Buffer {
+  return Buffer.from(JSON.stringify(handle));
+}
+
+/** The statement a handle made by `encodeHandle` holds; INVALID_ARGUMENT for anything else. */
+export function decodeHandle(bytes: Uint8Array): StatementHandle {
+  try {
+    const handle = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<StatementHandle>;
+    if (typeof handle.sql === 'string')
+      return { sql: handle.sql, txn: typeof handle.txn === 'string' ? handle.txn : undefined };
+  } catch {
+    // fall through
+  }
+  throw new StatusError(Status.INVALID_ARGUMENT, 'invalid statement handle');
+}
+
+/** The SQL of a DoGet ticket: a TicketStatementQuery, or InfluxDB's JSON ticket for plain Flight clients. */
+export function sqlOfTicket(ticket: Uint8Array): StatementHandle {
+  const text = Buffer.from(ticket).toString('utf8').trim();
+  if (text.startsWith('{')) {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new StatusError(Status.INVALID_ARGUMENT, 'invalid JSON ticket');
+    }
+    const language = String(json['query_type'] ?? 'sql').toLowerCase();
+    if (language === 'influxql') {
+      throw new StatusError(
+        Status.UNIMPLEMENTED,
+        'InfluxQL is not supported by this server: use query_type "sql"',
+      );
+    }
+    if (language !== 'sql')
+      throw new StatusError(Status.INVALID_ARGUMENT, `unknown query_type '${language}'`);
+    if (typeof json['sql_query'] !== 'string') {
+      throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket has no "sql_query" string');
+    }
+    return { sql: json['sql_query'] };
+  }
+  let command: Command;
+  try {
+    command = unpackCommand(ticket);
+  } catch {
+    throw new StatusError(Status.INVALID_ARGUMENT, 'unrecognised ticket');
+  }
+  if (command.kind === 'TicketStatementQuery') return decodeHandle(command.message.statementHandle);
+  throw new TicketIsCommand(command);
+}
+
+/** The ticket is itself a command (prepared statements use their own command as the ticket). */
+export class TicketIsCommand extends globalThis.Error {
+  constructor(readonly command: Command) {
+    super('ticket is a command');
+  }
+}
+
+function unsupportedTicket(command: Command): StatusError {
+  return new StatusError(
+    Status.INVALID_ARGUMENT,
+    `unsupported ticket ${command.kind === 'unknown' ? command.typeUrl : command.kind}`,
+  );
+}
+
+/** The statement a DoGet ticket runs: a statement handle's, or a prepared statement's with its parameters. */
+export function statementOfTicket(ticket: Uint8Array, prepared: PreparedStatements): Statement {
+  try {
+    const handle = sqlOfTicket(ticket);
+    return { sql: handle.sql, txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex') };
+  } catch (err) {
+    if (!(err instanceof TicketIsCommand)) throw err;
+    const command = err.command;
+    if (command.kind !== 'CommandPreparedStatementQuery') throw unsupportedTicket(command);
+    const statement = prepared.lookup(command.message.preparedStatementHandle);
+    if (statement.parameters.length > 1) {
+      throw new StatusError(Status.INVALID_ARGUMENT, 'a prepared query runs with one parameter row');
+    }
+    return {
+      sql: statement.sql,
+      txn: statement.txn,
+      parameters: statement.parameters[0] ?? (statement.shape.parameterSchema.fields.length ? [] : undefined),
+    };
+  }
+}
+
+/** The metadata command a DoGet ticket holds, if it is one. */
+export function metadataOfTicket(ticket: Uint8Array): MetadataCommand | undefined {
+  if (ticket.byteLength === 0 || ticket[0] === 0x7b /* '{': a JSON ticket */) return undefined;
+  try {
+    const command = unpackCommand(ticket);
+    return isMetadataCommand(command) ? command : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Flight SQL command of a descriptor; INVALID_ARGUMENT for a path or a non-Any command. */
+export function commandOf(descriptor: pb.FlightDescriptor): Command {
+  if (descriptor.type !== pb.FlightDescriptor_DescriptorType.CMD) {
+    throw new StatusError(
+      Status.INVALID_ARGUMENT,
+      'this server takes CMD descriptors (Flight SQL commands), not paths',
+    );
+  }
+  try {
+    return unpackCommand(descriptor.cmd);
+  } catch {
+    throw new StatusError(Status.INVALID_ARGUMENT, 'the descriptor command is not a google.protobuf.Any');
+  }
+}
