@@ -5,7 +5,7 @@ import { query } from './query';
 import { serve } from './serve';
 
 const usage = `usage: flightsql <command>
-  serve [--host 127.0.0.1] [--port 0] [--database FILE] [--token T]   run the embedded Flight SQL server
+  serve [--host 127.0.0.1] [--port 0] [--database FILE] [--token T] [--partitions N]   run the embedded server
   query [--host URI] [--token T] [--database DB] "SQL"                 run a query and print the result
   demo                                                                 the npm start demo`;
 

@@ -10,6 +10,7 @@ export async function serve(argv: string[]): Promise<void> {
       port: { type: 'string', default: '0' },
       database: { type: 'string', default: ':memory:' },
       token: { type: 'string' },
+      partitions: { type: 'string', default: '1' },
     },
   });
   const server = await startServer({
@@ -17,6 +18,7 @@ export async function serve(argv: string[]): Promise<void> {
     port: Number(values.port),
     database: values.database,
     token: values.token ?? process.env['FLIGHTSQL_TOKEN'],
+    partitions: Number(values.partitions),
   });
   process.stdout.write(`${server.location}\n`);
   await new Promise<void>((resolve) => {

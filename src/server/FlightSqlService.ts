@@ -88,8 +88,36 @@ const ACTIONS: readonly pb.ActionType[] = [
   { type: 'CancelQuery', description: 'Stops a running query (Flight SQL, before Flight 15)' },
 ];
 
+/** How the server splits statement results over endpoints (to exercise multi-endpoint clients). */
+export interface Partitioning {
+  /** Endpoints per statement result (default 1). */
+  readonly partitions?: number;
+  /** Location of a second listener that serves the odd shares, when there is one. */
+  readonly secondLocation?: () => string | undefined;
+}
+
+function infoFor(
+  schema: Schema,
+  descriptor: pb.FlightDescriptor,
+  endpoint: pb.FlightEndpoint[],
+): pb.FlightInfo {
+  return {
+    schema: Buffer.from(encodeSchema(schema)),
+    flightDescriptor: descriptor,
+    endpoint,
+    totalRecords: -1n,
+    totalBytes: -1n,
+    ordered: true,
+    appMetadata: Buffer.alloc(0),
+  };
+}
+
 /** Builds the FlightService implementation over `engine`. */
-export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): UntypedServiceImplementation {
+export function flightSqlService(
+  engine: DuckDBEngine,
+  auth: ServerAuth = {},
+  split: Partitioning = {},
+): UntypedServiceImplementation {
   const anonymousToken = randomUUID();
   const sessions = new SessionStore();
   const cancellations = new Cancellations();
@@ -135,12 +163,22 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
     } else if (command.kind === 'CommandStatementQuery') {
       const txn = command.message.transactionId;
       schema = await engine.schemaOf(command.message.query, transactions.sessionFor(txn));
-      ticket = packCommand('TicketStatementQuery', {
-        statementHandle: encodeHandle({
+      const parts = txn?.byteLength ? 1 : Math.max(1, split.partitions ?? 1);
+      const endpoints = Array.from({ length: parts }, (_, part) => {
+        const handle = encodeHandle({
           sql: command.message.query,
           txn: txn?.byteLength ? Buffer.from(txn).toString('hex') : undefined,
-        }),
+          ...(parts > 1 ? { part, parts } : {}),
+        });
+        // Odd shares are served by the second listener, when there is one.
+        const second = part % 2 === 1 ? split.secondLocation?.() : undefined;
+        return {
+          ticket: { ticket: Buffer.from(packCommand('TicketStatementQuery', { statementHandle: handle })) },
+          location: second ? [{ uri: second }] : [],
+          appMetadata: Buffer.alloc(0),
+        };
       });
+      return infoFor(schema, descriptor, endpoints);
     } else if (isMetadataCommand(command)) {
       schema = metadataSchema(command);
       // Metadata commands are their own tickets.
@@ -148,15 +186,9 @@ export function flightSqlService(engine: DuckDBEngine, auth: ServerAuth = {}): U
     } else {
       throw unsupported(command);
     }
-    return {
-      schema: Buffer.from(encodeSchema(schema)),
-      flightDescriptor: descriptor,
-      endpoint: [{ ticket: { ticket: Buffer.from(ticket) }, location: [], appMetadata: Buffer.alloc(0) }],
-      totalRecords: -1n,
-      totalBytes: -1n,
-      ordered: true,
-      appMetadata: Buffer.alloc(0),
-    };
+    return infoFor(schema, descriptor, [
+      { ticket: { ticket: Buffer.from(ticket) }, location: [], appMetadata: Buffer.alloc(0) },
+    ]);
   };
 
   return {

@@ -29,6 +29,13 @@ export interface ServerOptions {
   readonly password?: string;
   /** Serve TLS instead of plaintext. */
   readonly tls?: ServerTlsOptions;
+  /**
+   * Split every statement result over this many endpoints (default 1), so that clients that
+   * read several endpoints get exercised. Each share runs the whole query.
+   */
+  readonly partitions?: number;
+  /** With `partitions`: also listen on a second port and point the odd shares' locations there. */
+  readonly secondLocation?: boolean;
 }
 
 /** A running embedded server. */
@@ -51,13 +58,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     'grpc.max_receive_message_length': -1,
     'grpc.max_send_message_length': -1,
   });
+  let second: string | undefined;
   server.addService(
     flightServiceDefinition,
-    flightSqlService(engine, {
-      token: options.token,
-      username: options.username,
-      password: options.password,
-    }),
+    flightSqlService(
+      engine,
+      { token: options.token, username: options.username, password: options.password },
+      { partitions: options.partitions, secondLocation: () => second },
+    ),
   );
   const credentials = options.tls
     ? ServerCredentials.createSsl(
@@ -67,13 +75,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       )
     : ServerCredentials.createInsecure();
   const address = host.includes(':') ? `[${host}]` : host;
+  const scheme = options.tls ? 'grpc+tls' : 'grpc+tcp';
+  const bind = (at: number) =>
+    new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${address}:${at}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+    );
   let port: number;
   try {
-    port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${address}:${options.port ?? 0}`, credentials, (err, bound) =>
-        err ? reject(err) : resolve(bound),
-      ),
-    );
+    port = await bind(options.port ?? 0);
+    // The same service on a second port: the location of the odd shares of a split result.
+    if (options.secondLocation) second = `${scheme}://${address}:${await bind(0)}`;
   } catch (err) {
     engine.close();
     throw err;
@@ -89,7 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       });
     }).then(() => engine.close()));
   return {
-    location: `${options.tls ? 'grpc+tls' : 'grpc+tcp'}://${address}:${port}`,
+    location: `${scheme}://${address}:${port}`,
     host,
     port,
     engine,

@@ -15,6 +15,9 @@ export interface StatementHandle {
   readonly sql: string;
   /** Transaction the statement runs in (hex of its id), if any. */
   readonly txn?: string;
+  /** This ticket's share of a result split over `parts` endpoints (0-based). */
+  readonly part?: number;
+  readonly parts?: number;
 }
 
 /** A statement to run: its SQL and, for a prepared statement, its bound parameters. */
@@ -23,6 +26,16 @@ export interface Statement {
   readonly parameters?: readonly unknown[];
   /** Transaction id, for statements that run in one. */
   readonly txn?: Uint8Array;
+}
+
+/**
+ * Part `part` of `parts` contiguous shares of a query's rows, in the query's own order where
+ * DuckDB keeps it: for servers started with `partitions`, so that multi-endpoint clients get
+ * exercised. Every share runs the whole query.
+ */
+export function partitionSql(sql: string, part: number, parts: number): string {
+  const query = sql.trim().replace(/;\s*$/, '');
+  return `SELECT * EXCLUDE (__flightsql_part) FROM (SELECT *, ntile(${parts}) OVER () AS __flightsql_part FROM (${query})) WHERE __flightsql_part = ${part + 1}`;
 }
 
 /** Our statement handles are stateless: the ticket carries the query itself. */
@@ -34,8 +47,14 @@ export function encodeHandle(handle: StatementHandle): Buffer {
 export function decodeHandle(bytes: Uint8Array): StatementHandle {
   try {
     const handle = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<StatementHandle>;
-    if (typeof handle.sql === 'string')
-      return { sql: handle.sql, txn: typeof handle.txn === 'string' ? handle.txn : undefined };
+    if (typeof handle.sql === 'string') {
+      const split = Number.isInteger(handle.part) && Number.isInteger(handle.parts) && handle.parts! > 1;
+      return {
+        sql: handle.sql,
+        txn: typeof handle.txn === 'string' ? handle.txn : undefined,
+        ...(split ? { part: handle.part, parts: handle.parts } : {}),
+      };
+    }
   } catch {
     // fall through
   }
@@ -94,7 +113,9 @@ function unsupportedTicket(command: Command): StatusError {
 export function statementOfTicket(ticket: Uint8Array, prepared: PreparedStatements): Statement {
   try {
     const handle = sqlOfTicket(ticket);
-    return { sql: handle.sql, txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex') };
+    const sql =
+      handle.parts === undefined ? handle.sql : partitionSql(handle.sql, handle.part!, handle.parts);
+    return { sql, txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex') };
   } catch (err) {
     if (!(err instanceof TicketIsCommand)) throw err;
     const command = err.command;
