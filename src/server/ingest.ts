@@ -90,16 +90,18 @@ export async function ingest(
   session?: DuckDBConnection,
 ): Promise<number> {
   if (!command.table) throw new StatusError(Status.INVALID_ARGUMENT, 'ingest needs a table name');
-  if (command.temporary) {
+  // A DuckDB temporary table lives as long as its connection: only a transaction's lasts.
+  if (command.temporary && !session) {
     throw new StatusError(
-      Status.UNIMPLEMENTED,
-      'ingest into temporary tables needs sessions, which this server does not have yet',
+      Status.INVALID_ARGUMENT,
+      'ingest into a temporary table needs a transaction: the table lives as long as its connection',
     );
   }
   if (!schema)
     throw new StatusError(Status.INVALID_ARGUMENT, 'ingest needs the data schema (no Schema message came)');
-  const dbSchema = command.schema ?? 'main';
-  const target = [command.catalog, dbSchema, command.table]
+  const dbSchema = command.temporary ? 'main' : (command.schema ?? 'main');
+  const catalog = command.temporary ? 'temp' : command.catalog;
+  const target = [catalog, dbSchema, command.table]
     .filter((p) => p !== undefined)
     .map((p) => quote(p!))
     .join('.');
@@ -107,9 +109,9 @@ export async function ingest(
     command.tableDefinitionOptions?.ifNotExist ?? IfNotExists.TABLE_NOT_EXIST_OPTION_UNSPECIFIED;
   const ifExists = command.tableDefinitionOptions?.ifExists ?? IfExists.TABLE_EXISTS_OPTION_UNSPECIFIED;
   const columns = schema.fields.map((f) => `${quote(f.name)} ${duckdbTypeFor(f.type)}`).join(', ');
-  const create = `CREATE TABLE ${target} (${columns})`;
+  const create = `CREATE ${command.temporary ? 'TEMP ' : ''}TABLE ${target} (${columns})`;
   try {
-    const exists = await tableExists(engine, command.table, dbSchema, command.catalog, session);
+    const exists = await tableExists(engine, command.table, dbSchema, catalog, session);
     if (exists) {
       if (ifExists === IfExists.TABLE_EXISTS_OPTION_REPLACE)
         await executeUpdate(engine, `DROP TABLE ${target}; ${create}`, [], session);

@@ -43,4 +43,16 @@ describe('bulk ingest (CommandStatementIngest)', () => {
     expect(await fx.client.executeIngest([], { table: 'empty_t', dataSchema: empty })).toBe(0);
     expect(await rows('SELECT count(*) AS n FROM empty_t')).toEqual([{ n: 0n }]);
   });
+
+  test('a temporary table lives in a transaction; outside one it is refused', async () => {
+    await expect(
+      fx.client.executeIngest(data([1], ['t']), { table: 'scratch', temporary: true }),
+    ).rejects.toThrow(/needs a transaction/);
+    const txn = await fx.client.beginTransaction();
+    expect(await txn.executeIngest(data([1, 2], ['x', 'y']), { table: 'scratch', temporary: true })).toBe(2);
+    const info = await txn.execute('SELECT count(*) AS n FROM temp.main.scratch');
+    const table = await (await fx.client.doGet(info.endpoints[0]!.ticket)).readAll();
+    expect(table.getChild('n')!.get(0)).toBe(2n);
+    await txn.rollback();
+  });
 });
