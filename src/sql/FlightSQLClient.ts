@@ -1,6 +1,6 @@
 /**
  * Flight SQL on top of `flight/`: each command method builds its message and hands it to one
- * private helper (`#infoFor`, `#schemaFor`), as arrow-rs and arrow-go do.
+ * helper (`infoFor`, `#schemaFor`, `#action`), as arrow-rs and arrow-go do.
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { Schema } from 'apache-arrow';
@@ -160,7 +160,7 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
 
   /** Sends CommandStatementQuery through GetFlightInfo: how to fetch the result of `query`. */
   async execute(query: string, options: StatementOptions = {}): Promise<FlightInfo> {
-    return this.#infoFor('CommandStatementQuery', { query, transactionId: txn(options) }, options);
+    return this.infoFor('CommandStatementQuery', { query, transactionId: txn(options) }, options);
   }
 
   /** Sends CommandStatementQuery through GetSchema: the result schema of `query`, without running it. */
@@ -213,7 +213,7 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
 
   /** Sends CommandStatementSubstraitPlan through GetFlightInfo: the plan is passed through as it is. */
   async executeSubstrait(plan: SubstraitPlan, options: StatementOptions = {}): Promise<FlightInfo> {
-    return this.#infoFor(
+    return this.infoFor(
       'CommandStatementSubstraitPlan',
       { plan: { plan: Buffer.from(plan.plan), version: plan.version }, transactionId: txn(options) },
       options,
@@ -226,17 +226,7 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
       plan: { plan: Buffer.from(plan.plan), version: plan.version },
       transactionId: txn(options),
     });
-    const result = await this.#action(
-      'CreatePreparedSubstraitPlan',
-      body,
-      'ActionCreatePreparedStatementResult',
-      options,
-    );
-    return new PreparedStatement(this, {
-      handle: result.preparedStatementHandle,
-      datasetSchema: result.datasetSchema,
-      parameterSchema: result.parameterSchema,
-    });
+    return this.#prepared('CreatePreparedSubstraitPlan', body, options);
   }
 
   /**
@@ -299,17 +289,7 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
   /** Sends CreatePreparedStatement (DoAction): a PreparedStatement with its schemas. */
   async prepare(query: string, options: StatementOptions = {}): Promise<PreparedStatement> {
     const body = packCommand('ActionCreatePreparedStatementRequest', { query, transactionId: txn(options) });
-    const result = await this.#action(
-      'CreatePreparedStatement',
-      body,
-      'ActionCreatePreparedStatementResult',
-      options,
-    );
-    return new PreparedStatement(this, {
-      handle: result.preparedStatementHandle,
-      datasetSchema: result.datasetSchema,
-      parameterSchema: result.parameterSchema,
-    });
+    return this.#prepared('CreatePreparedStatement', body, options);
   }
 
   /** DoGet: the stream of one endpoint's ticket. */
@@ -324,6 +304,16 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** Runs a Create…Prepared… action and wraps its ActionCreatePreparedStatementResult. */
+  async #prepared(type: string, body: Uint8Array, options: CallOptions): Promise<PreparedStatement> {
+    const result = await this.#action(type, body, 'ActionCreatePreparedStatementResult', options);
+    return new PreparedStatement(this, {
+      handle: result.preparedStatementHandle,
+      datasetSchema: result.datasetSchema,
+      parameterSchema: result.parameterSchema,
+    });
   }
 
   /** Runs an action and decodes its one Any-packed result as `kind` (then drains the rest). */
@@ -341,14 +331,6 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
     }
     if (result === undefined) throw protocolError(`${type} returned no result`);
     return result;
-  }
-
-  async #infoFor<K extends CommandKind>(
-    kind: K,
-    message: Partial<CommandMessage<K>>,
-    options: CallOptions,
-  ): Promise<FlightInfo> {
-    return this.flight.getFlightInfo({ type: 'cmd', cmd: packCommand(kind, message) }, options);
   }
 
   async #schemaFor<K extends CommandKind>(

@@ -86,3 +86,16 @@ export function unpackAs<K extends CommandKind>(bytes: Uint8Array, kind: K): Com
     return undefined;
   }
 }
+
+/** The Flight SQL metadata commands (GetCatalogs ... GetXdbcTypeInfo). */
+export type MetadataKind =
+  | 'CommandGetCatalogs'
+  | 'CommandGetDbSchemas'
+  | 'CommandGetTables'
+  | 'CommandGetTableTypes'
+  | 'CommandGetPrimaryKeys'
+  | 'CommandGetExportedKeys'
+  | 'CommandGetImportedKeys'
+  | 'CommandGetCrossReference'
+  | 'CommandGetSqlInfo'
+  | 'CommandGetXdbcTypeInfo';

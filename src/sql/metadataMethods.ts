@@ -7,7 +7,7 @@ import { Table, type RecordBatch } from 'apache-arrow';
 import type { CallOptions, FlightClient, FlightInfo, FlightStreamReader } from '../flight';
 import { protocolError } from '../errors';
 import type { XdbcDataType } from '../proto/FlightSql';
-import { packCommand, type CommandKind, type CommandMessage } from './commands';
+import { packCommand, type CommandKind, type CommandMessage, type MetadataKind } from './commands';
 import {
   crossReferenceMessage,
   dbSchemasMessage,
@@ -31,18 +31,6 @@ import {
   type TableRef,
   type XdbcTypeInfo,
 } from './metadata';
-
-type MetadataCommandKind =
-  | 'CommandGetCatalogs'
-  | 'CommandGetDbSchemas'
-  | 'CommandGetTables'
-  | 'CommandGetTableTypes'
-  | 'CommandGetPrimaryKeys'
-  | 'CommandGetExportedKeys'
-  | 'CommandGetImportedKeys'
-  | 'CommandGetCrossReference'
-  | 'CommandGetSqlInfo'
-  | 'CommandGetXdbcTypeInfo';
 
 /** Flight SQL metadata commands over a FlightClient. */
 export class MetadataMethods {
@@ -164,7 +152,8 @@ export class MetadataMethods {
     return this.#reader('CommandGetXdbcTypeInfo', { dataType }, options);
   }
 
-  #info<K extends CommandKind>(
+  /** Sends `kind` through GetFlightInfo (the one place commands become descriptors). */
+  protected infoFor<K extends CommandKind>(
     kind: K,
     message: Partial<CommandMessage<K>>,
     options: CallOptions,
@@ -173,12 +162,12 @@ export class MetadataMethods {
   }
 
   // Metadata results are small: the typed form reads every endpoint into one Table.
-  async #table<K extends MetadataCommandKind>(
+  async #table<K extends MetadataKind>(
     kind: K,
     message: Partial<CommandMessage<K>>,
     options: CallOptions,
   ): Promise<Table> {
-    const info = await this.#info(kind, message, options);
+    const info = await this.infoFor(kind, message, options);
     const batches: RecordBatch[] = [];
     for (const endpoint of info.endpoints) {
       for await (const batch of await this.flight.doGet(endpoint.ticket, options)) batches.push(batch);
@@ -186,12 +175,12 @@ export class MetadataMethods {
     return batches.length ? new Table(batches) : new Table(info.schema);
   }
 
-  async #reader<K extends MetadataCommandKind>(
+  async #reader<K extends MetadataKind>(
     kind: K,
     message: Partial<CommandMessage<K>>,
     options: CallOptions,
   ): Promise<FlightStreamReader> {
-    const info = await this.#info(kind, message, options);
+    const info = await this.infoFor(kind, message, options);
     // Metadata results come in one endpoint from every server we know; the first is read.
     const endpoint = info.endpoints[0];
     if (!endpoint) throw protocolError(`${kind} returned a FlightInfo without endpoints`);

@@ -1,6 +1,6 @@
 /** Types shared by the metadata command families (kept apart from index.ts to avoid cycles). */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import type { Command } from '../../sql/commands';
+import type { Command, MetadataKind } from '../../sql/commands';
 
 /** Result of a metadata command: its exact Flight SQL schema and its rows as Arrow batches. */
 export interface MetadataResult {
@@ -9,17 +9,7 @@ export interface MetadataResult {
 }
 
 /** The Flight SQL commands answered from DuckDB's catalog (or from fixed tables). */
-export type MetadataKind =
-  | 'CommandGetCatalogs'
-  | 'CommandGetDbSchemas'
-  | 'CommandGetTables'
-  | 'CommandGetTableTypes'
-  | 'CommandGetPrimaryKeys'
-  | 'CommandGetExportedKeys'
-  | 'CommandGetImportedKeys'
-  | 'CommandGetCrossReference'
-  | 'CommandGetSqlInfo'
-  | 'CommandGetXdbcTypeInfo';
+export type { MetadataKind } from '../../sql/commands';
 
 /** An unpacked metadata command (see `unpackCommand`). */
 export type MetadataCommand = Extract<Command, { kind: MetadataKind }>;
