@@ -24,8 +24,6 @@ const runs = Math.max(1, Number(env.BENCH_RUNS ?? 2));
 const warmupRows = Number(env.BENCH_WARMUP_ROWS ?? 50_000);
 const repeatLimitSeconds = Number(env.BENCH_REPEAT_LIMIT_S ?? 60);
 const setupTimeoutMs = Number(env.BENCH_SETUP_TIMEOUT_MS ?? 30_000);
-const probeTimeoutMs = Number(env.BENCH_PROBE_TIMEOUT_MS ?? 8_000);
-const shimPort = Number(env.BENCH_SHIM_PORT) || undefined;
 const SQL = 'SELECT * FROM bench';
 const WARMUP_SQL = `SELECT * FROM bench LIMIT ${warmupRows}`;
 const COLUMN = 'f1';
@@ -157,7 +155,6 @@ const clients = {
 
   // (c) @lancedb/arrow-flight-sql-client: connect() always does a Basic-auth Handshake.
   lancedb: {
-    probe: true,
     async setup(p = port) {
       const { Client } = await import('@lancedb/arrow-flight-sql-client');
       return Client.connect({
@@ -182,7 +179,6 @@ const clients = {
   // (d) @lakehouse-rs/flight-sql-client (napi-rs over arrow-rs): query() returns the whole
   // result as one IPC stream Buffer; decoded here with apache-arrow (timed).
   lakehouse: {
-    probe: true,
     async setup(p = port) {
       const { createFlightSqlClient } = require('@lakehouse-rs/flight-sql-client');
       const { RecordBatchReader } = await import('apache-arrow');
@@ -314,28 +310,8 @@ const impl = clients[name];
 if (!impl) fail(new Error(`unknown client '${name}'; known: ${Object.keys(clients).join(', ')}`));
 const gc = globalThis.gc ?? (() => undefined);
 
-// Peers that may not speak our server's dialect: try the real server first (setup + a 1-row
-// query); if that fails, record why and measure against the bench-only compat shim instead.
-let realServer = 'ok';
-let target = port;
-if (impl.probe) {
-  stage = 'probe';
-  try {
-    const probeState = await timeout(impl.setup(port), probeTimeoutMs, 'connect to the real server');
-    await timeout(
-      impl.run(probeState, 'SELECT * FROM bench LIMIT 1'),
-      probeTimeoutMs,
-      'a 1-row query on the real server',
-    );
-  } catch (err) {
-    realServer = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    if (!shimPort) throw new Error(`cannot talk to the server: ${realServer}`);
-    target = shimPort;
-  }
-}
-
 stage = 'setup';
-const state = await timeout(impl.setup(target), setupTimeoutMs, 'setup (connect)');
+const state = await timeout(impl.setup(port), setupTimeoutMs, 'setup (connect)');
 
 stage = 'warm-up';
 const warm = await timeout(impl.run(state, WARMUP_SQL), 120_000, 'warm-up query');
@@ -365,8 +341,6 @@ report({
   runs: results,
   best,
   maxRSS,
-  realServer,
-  viaShim: target !== port,
   ...extra,
 });
 process.exit(0);

@@ -223,7 +223,6 @@ async function runSource(source) {
   const ipcFile = join(tmpdir(), `flightsql-bench-${process.pid}.arrows`);
   const childEnv = {
     BENCH_PORT: String(info.port),
-    BENCH_SHIM_PORT: info.shimPort ? String(info.shimPort) : '',
     BENCH_LOCATION: info.location,
     BENCH_TOKEN: info.token ?? '',
     BENCH_USERNAME: info.username ?? '',
@@ -316,7 +315,6 @@ async function runSource(source) {
     if (r.runs.length < RUNS)
       notes.push(`${r.runs.length} run (first took > ${env.BENCH_REPEAT_LIMIT_S ?? 60}s)`);
     if (r.runs.length > 1) notes.push(`runs: ${r.runs.map((x) => x.seconds.toFixed(2)).join(', ')}s`);
-    if (r.viaShim) notes.push(`VIA BENCH COMPAT SHIM — real server: ${r.realServer}`);
     if (r.name.startsWith('wire')) notes.push(`${b.messages} FlightData messages`);
     if (b.alignmentCopies !== undefined)
       notes.push(`${b.alignmentCopies} Arrow buffers copied for alignment`);
@@ -382,9 +380,6 @@ async function runSource(source) {
   );
   lines.push(
     `- server CPU s: user+system CPU of the server process (Node main thread + DuckDB threads) per timed run while that client ran, warm-up pro-rated.`,
-  );
-  lines.push(
-    `- VIA BENCH COMPAT SHIM: that peer could not query the real server (reason quoted), so it was timed against bench/compat-shim.mjs: a second listener in the server process over the same engine and the same exported handlers, adding only an eager Handshake reply and prepared-statement actions; DoGet (the data path) is the real server's.`,
   );
   lines.push(
     `- floor 1 uses the same 8 MiB HTTP/2 receive window as our client (DEFAULT_FLOW_CONTROL_WINDOW); floor 1b keeps grpc-js's 64 KiB default, as the JavaScript peers do.`,

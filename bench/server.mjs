@@ -2,13 +2,10 @@
 // own process, with a `bench` table of BENCH_ROWS rows (default 10,000,000):
 //   time TIMESTAMP, tag VARCHAR ('room0'..'room7') or ENUM (BENCH_TAG=enum), f1 f2 f3 DOUBLE.
 // Prints one JSON line on stdout once it listens: {location, port, rows, sum, ...}.
-// Also starts the bench-only compatibility shim (bench/compat-shim.mjs) on a second port
-// (`shimPort`) unless BENCH_SHIM=0.
 // Commands on stdin, one per line: "stats" -> prints {"stats": {cpu, rss, maxRSS}}.
 // Shuts down (and exits 0, so --cpu-prof writes its profile) when stdin ends or on SIGTERM.
 import { startServer } from 'flightsql/server';
 import { createInterface } from 'node:readline';
-import { startShimServer } from './compat-shim.mjs';
 import grpc from '@grpc/grpc-js';
 import { flightSqlService } from 'flightsql/server';
 import { memoryDefinition, memoryDoGet, prepareMemorySource } from './memory-source.mjs';
@@ -51,11 +48,9 @@ const loadSeconds = (performance.now() - t0) / 1000;
 
 // In memory mode a second listener, with the real handlers except DoGet, is what clients use.
 let memory;
-let overrides = {};
 if (source === 'memory') {
   const prepared = await prepareMemorySource(server.engine, 'SELECT * FROM bench');
   const doGet = memoryDoGet(prepared.messages, auth ? options : {});
-  overrides = { doGet, definition: memoryDefinition };
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': -1,
     'grpc.max_send_message_length': -1,
@@ -75,12 +70,6 @@ if (source === 'memory') {
   throw new Error(`BENCH_SOURCE must be duckdb or memory, not ${source}`);
 }
 
-// Bench-only second listener for peers that cannot talk to the real server (see compat-shim.mjs).
-const shim =
-  process.env.BENCH_SHIM === '0'
-    ? undefined
-    : await startShimServer(server.engine, auth ? options : {}, overrides);
-
 const stats = () => {
   const cpu = process.cpuUsage();
   return {
@@ -95,7 +84,6 @@ process.stdout.write(
     location: memory ? `grpc+tcp://127.0.0.1:${memory.port}` : server.location,
     port: memory ? memory.port : server.port,
     source,
-    shimPort: shim?.port,
     auth,
     token: auth ? token : undefined,
     username: auth ? 'bench' : undefined,
@@ -113,7 +101,6 @@ const shutdown = async () => {
   if (closing) return;
   closing = true;
   const final = stats();
-  await shim?.close().catch(() => undefined);
   await memory?.close().catch(() => undefined);
   await server.close().catch(() => undefined);
   process.stdout.write(JSON.stringify({ final }) + '\n');

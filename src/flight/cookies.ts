@@ -40,9 +40,4 @@ export class CookieJar {
     }
     return parts.length ? parts.join('; ') : undefined;
   }
-
-  /** Forgets every cookie (e.g. after CloseSession). */
-  clear(): void {
-    this.#cookies.clear();
-  }
 }

@@ -22,7 +22,15 @@ export {
   type OutgoingFlightData,
   type RawFlightData,
 } from './flightData';
-export { parseLocation, locationUri, REUSE_CONNECTION, type Endpoint, type TlsOptions } from './options';
+export {
+  parseLocation,
+  locationUri,
+  resolveSqlClientConfig,
+  REUSE_CONNECTION,
+  type Endpoint,
+  type SqlClientConfig,
+  type TlsOptions,
+} from './options';
 export {
   decodeSchema,
   encodeSchema,

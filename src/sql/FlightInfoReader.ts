@@ -13,10 +13,17 @@ import {
   messageOf,
   type Error as FlightSQLError,
 } from '../errors';
-import { FlightClient, type CallOptions, type FlightClientOptions } from '../flight/FlightClient';
-import type { FlightStreamReader } from '../flight/FlightStreamReader';
-import { locationUri, parseLocation, REUSE_CONNECTION } from '../flight/options';
-import type { FlightEndpoint, FlightInfo } from '../flight/types';
+import {
+  FlightClient,
+  locationUri,
+  parseLocation,
+  REUSE_CONNECTION,
+  type CallOptions,
+  type FlightClientOptions,
+  type FlightEndpoint,
+  type FlightInfo,
+  type FlightStreamReader,
+} from '../flight';
 
 /** Endpoints read at once when the FlightInfo is not ordered. */
 export const DEFAULT_ENDPOINT_CONCURRENCY = 4;

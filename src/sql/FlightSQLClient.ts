@@ -23,7 +23,7 @@ import {
   type Ticket,
   type TlsOptions,
 } from '../flight';
-import { resolveSqlClientConfig } from '../flight/options';
+import { resolveSqlClientConfig } from '../flight';
 import { packCommand, unpackAs, type CommandKind, type CommandMessage } from './commands';
 import { FlightInfoReader, type FlightInfoReaderOptions } from './FlightInfoReader';
 import { MetadataMethods } from './metadataMethods';
@@ -150,11 +150,10 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
   }
 
   /**
-   * The whole result of `info`, across all its endpoints: in order when `info.ordered`, else a
-   * few at once; each endpoint's locations are followed (with failover), with the same
-   * credentials and TLS settings as this client.
+   * The whole result of `info`, across all its endpoints (see `FlightInfoReader`); clients for
+   * other locations get the same credentials and TLS settings as this one.
    */
-  readFlightInfo(info: FlightInfo, options: FlightInfoReaderOptions = {}): FlightInfoReader {
+  override readFlightInfo(info: FlightInfo, options: FlightInfoReaderOptions = {}): FlightInfoReader {
     return new FlightInfoReader(this.flight, info, { ...options, connectOptions: this.#connectOptions });
   }
 

@@ -3,10 +3,11 @@
  * as a typed, decoded result (`getTables`) and as the raw stream (`getTablesReader`). Every
  * command goes through one helper: GetFlightInfo, then DoGet of each endpoint.
  */
-import { Table, type RecordBatch } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { CallOptions, FlightClient, FlightInfo, FlightStreamReader } from '../flight';
 import { protocolError } from '../errors';
 import type { XdbcDataType } from '../proto/FlightSql';
+import { FlightInfoReader, type FlightInfoReaderOptions } from './FlightInfoReader';
 import { packCommand, type CommandKind, type CommandMessage, type MetadataKind } from './commands';
 import {
   crossReferenceMessage,
@@ -161,6 +162,14 @@ export class MetadataMethods {
     return this.flight.getFlightInfo({ type: 'cmd', cmd: packCommand(kind, message) }, options);
   }
 
+  /**
+   * The whole result of `info`, across all its endpoints: in order when `info.ordered`, else a
+   * few at once; each endpoint's locations are followed (with failover).
+   */
+  readFlightInfo(info: FlightInfo, options: FlightInfoReaderOptions = {}): FlightInfoReader {
+    return new FlightInfoReader(this.flight, info, options);
+  }
+
   // Metadata results are small: the typed form reads every endpoint into one Table.
   async #table<K extends MetadataKind>(
     kind: K,
@@ -168,11 +177,7 @@ export class MetadataMethods {
     options: CallOptions,
   ): Promise<Table> {
     const info = await this.infoFor(kind, message, options);
-    const batches: RecordBatch[] = [];
-    for (const endpoint of info.endpoints) {
-      for await (const batch of await this.flight.doGet(endpoint.ticket, options)) batches.push(batch);
-    }
-    return batches.length ? new Table(batches) : new Table(info.schema);
+    return this.readFlightInfo(info, options).readAll();
   }
 
   async #reader<K extends MetadataKind>(
