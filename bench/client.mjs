@@ -76,6 +76,25 @@ function grpcMetadata(grpc) {
   return md;
 }
 
+/** A bench client over ours' PEP 249 layer: `read(cursor)` reads the executed query's result. */
+function dbapiClient(read) {
+  return {
+    async setup() {
+      const { connect } = await import('flightsql');
+      return connect(location, { token });
+    },
+    async run(connection, sql) {
+      const cursor = connection.cursor();
+      await cursor.execute(sql);
+      try {
+        return await read(cursor);
+      } finally {
+        await cursor.close();
+      }
+    },
+  };
+}
+
 // --------------------------------------------------------------------------------------------
 // The clients. setup() -> state; run(state, sql) -> { rows, sum, bytes? }
 
@@ -102,6 +121,44 @@ const clients = {
       return { rows, sum, alignmentCopies };
     },
   },
+
+  // (a') ours, the PEP 249 layer: connect() -> cursor.execute() -> rows, four ways to read.
+  'dbapi-fetchone': dbapiClient(async (cursor) => {
+    let rows = 0;
+    let sum = 0;
+    const f1 = cursor.description.findIndex((d) => d[0] === COLUMN);
+    for (let row; (row = await cursor.fetchone()) !== null;) {
+      rows++;
+      sum += row[f1];
+    }
+    return { rows, sum };
+  }),
+  'dbapi-fetchmany': dbapiClient(async (cursor) => {
+    let rows = 0;
+    let sum = 0;
+    const f1 = cursor.description.findIndex((d) => d[0] === COLUMN);
+    for (let chunk; (chunk = await cursor.fetchmany(10_000)).length > 0;) {
+      rows += chunk.length;
+      for (const row of chunk) sum += row[f1];
+    }
+    return { rows, sum };
+  }),
+  'dbapi-iterate': dbapiClient(async (cursor) => {
+    let rows = 0;
+    let sum = 0;
+    const f1 = cursor.description.findIndex((d) => d[0] === COLUMN);
+    for await (const row of cursor) {
+      rows++;
+      sum += row[f1];
+    }
+    return { rows, sum };
+  }),
+  'dbapi-arrow': dbapiClient(async (cursor) => {
+    const table = await cursor.fetchArrowTable();
+    let sum = 0;
+    for (const batch of table.batches) sum += sumColumn(batch);
+    return { rows: table.numRows, sum };
+  }),
 
   // (b) @influxdata/influxdb3-client, public API: query() yields one plain object per row.
   'influxdb3-rows': {

@@ -42,6 +42,10 @@ const ALL = [
   { name: 'wire', label: 'floor 1: wire (raw grpc-js DoGet, no decoding)', kind: 'floor' },
   { name: 'wire-64k', label: "floor 1b: wire with grpc-js's default 64 KiB HTTP/2 window", kind: 'floor' },
   { name: 'ours', label: 'flightsql (ours)', kind: 'ours' },
+  { name: 'dbapi-arrow', label: 'flightsql PEP 249: cursor.fetchArrowTable()', kind: 'dbapi' },
+  { name: 'dbapi-fetchmany', label: 'flightsql PEP 249: cursor.fetchmany(10000)', kind: 'dbapi' },
+  { name: 'dbapi-iterate', label: 'flightsql PEP 249: for await (row of cursor)', kind: 'dbapi' },
+  { name: 'dbapi-fetchone', label: 'flightsql PEP 249: cursor.fetchone()', kind: 'dbapi' },
   { name: 'lakehouse', label: '@lakehouse-rs/flight-sql-client + arrow-js decode', kind: 'peer' },
   { name: 'lancedb', label: '@lancedb/arrow-flight-sql-client', kind: 'peer' },
   {
@@ -278,6 +282,14 @@ async function runSource(source) {
     if (r.kind === 'ours') return '1.00';
     if (r.kind === 'floor') return `ours/floor ${(o / t).toFixed(2)}`;
     if (r.kind === 'diag') return `ours/this ${(o / t).toFixed(2)}`;
+    if (r.kind === 'dbapi') {
+      const arrow = results.find((x) => x.name === 'dbapi-arrow' && x.ok);
+      return r.name === 'dbapi-arrow'
+        ? `ours/this ${(o / t).toFixed(2)}`
+        : arrow
+          ? `${(t / arrow.best.seconds).toFixed(2)}× fetchArrowTable`
+          : '–';
+    }
     return `${(t / o).toFixed(2)}`;
   };
   const header = [
@@ -383,6 +395,9 @@ async function runSource(source) {
   );
   lines.push(
     `- floor 1 uses the same 8 MiB HTTP/2 receive window as our client (DEFAULT_FLOW_CONTROL_WINDOW); floor 1b keeps grpc-js's 64 KiB default, as the JavaScript peers do.`,
+  );
+  lines.push(
+    `- flightsql PEP 249 rows: the same query through connect()/cursor(), rows converted losslessly (time as Date, f1 summed from each row); their ratio is seconds ÷ the seconds of cursor.fetchArrowTable() on the same result (which holds the whole result in memory, hence its RSS), whose own ratio is against FlightSQLClient (ours).`,
   );
   lines.push(
     `- influxdb3 has no public batch/Arrow API: "public query(), rows" is its documented API (one object per row); "private _queryRawBatches" is the internal generator query() is built on, shown to separate transport+decode from row materialisation.`,

@@ -149,6 +149,10 @@ function explain(code: number, details: string): string {
   if (tlsProblem.test(reason)) {
     return `TLS handshake failed: ${reason} (check the server's certificate: pass tls.ca for a private CA, tls.serverName for another host name, or use grpc:// for a plaintext server)`;
   }
+  // grpc-js's words when the peer answers in HTTP/1 (a web server, an HTTP API port).
+  if (/^Protocol error\b/.test(reason)) {
+    return `the server did not answer in HTTP/2, so it is not gRPC: check that host and port point at an Arrow Flight SQL endpoint (${reason})`;
+  }
   return reason === details ? details : `cannot connect to the server: ${reason}`;
 }
 

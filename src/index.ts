@@ -8,3 +8,4 @@ export { RowConverter, deduplicatedNames, valueAt, type Row, type ValueOptions }
 export * from './flight';
 export * from './sql';
 export { SqlInfo } from './proto/FlightSql';
+export * from './dbapi';

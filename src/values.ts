@@ -364,17 +364,29 @@ export class RowConverter {
     return this.#names;
   }
 
-  /** Converts column `index` of `batch` into an array of JS values. */
-  column(batch: RecordBatch, index: number): unknown[] {
+  /** Converts rows `[start, end)` (default: all) of column `index` of `batch` into JS values. */
+  column(batch: RecordBatch, index: number, start = 0, end = batch.numRows): unknown[] {
     const vector = batch.getChildAt(index);
     if (!vector) throw new RangeError(`no column ${index}`);
-    return vector.data.flatMap((d) => this.#readers[index]!(d, 0, d.length));
+    const read = this.#readers[index]!;
+    const chunks = vector.data;
+    // One chunk is the rule for a batch: read the range straight from it.
+    if (chunks.length === 1) return read(chunks[0]!, start, end);
+    const out: unknown[] = [];
+    let base = 0;
+    for (const d of chunks) {
+      const from = Math.max(start - base, 0);
+      const to = Math.min(end - base, d.length);
+      if (from < to) for (const v of read(d, from, to)) out.push(v);
+      base += d.length;
+    }
+    return out;
   }
 
-  /** Converts every row of `batch`. */
-  rows(batch: RecordBatch): Row[] {
-    const n = batch.numRows;
-    const columns = this.#readers.map((_, c) => this.column(batch, c));
+  /** Converts rows `[start, end)` (default: all) of `batch`. */
+  rows(batch: RecordBatch, start = 0, end = batch.numRows): Row[] {
+    const n = end - start;
+    const columns = this.#readers.map((_, c) => this.column(batch, c, start, end));
     const out = new Array<Row>(n);
     const width = columns.length;
     if (this.#objects) {

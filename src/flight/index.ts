@@ -24,9 +24,11 @@ export {
 } from './flightData';
 export {
   parseLocation,
+  parseConnectionUrl,
   locationUri,
   resolveSqlClientConfig,
   REUSE_CONNECTION,
+  type ConnectionUrlOptions,
   type Endpoint,
   type SqlClientConfig,
   type TlsOptions,

@@ -2,7 +2,8 @@
  * The one Flight-side module for locations, URIs, TLS and environment defaults.
  */
 import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { InterfaceError } from '../errors';
+import { readFileSync } from 'node:fs';
+import { InterfaceError, redact, registerSecret } from '../errors';
 
 /** TLS settings. `true` means TLS with the system's root certificates. */
 export interface TlsOptions {
@@ -154,4 +155,89 @@ export function channelCredentials(tls: boolean, options: TlsOptions): ChannelCr
       ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
       : undefined,
   );
+}
+
+/** What a `flightsql://` URL says: the FlightSQLClient options it sets. */
+export interface ConnectionUrlOptions {
+  readonly host: string;
+  readonly token?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tls: boolean | TlsOptions;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+// The Arrow Flight SQL JDBC driver's URL parameters that are not headers. `useSystemTrustStore`,
+// `retainCookies`, `retainAuth` and `threadPoolSize` describe what this client always does.
+const URL_SETTINGS = new Set([
+  'user',
+  'username',
+  'password',
+  'token',
+  'useencryption',
+  'disablecertificateverification',
+  'tlsrootcerts',
+  'clientcertificate',
+  'clientkey',
+  'usesystemtruststore',
+  'retaincookies',
+  'retainauth',
+  'threadpoolsize',
+]);
+
+function urlFlag(name: string, value: string | null, fallback: boolean): boolean {
+  if (value === null) return fallback;
+  const text = value.trim().toLowerCase();
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new InterfaceError(`URL parameter ${name} must be true or false, not '${value}'`);
+}
+
+/**
+ * Parses a URL in the form of the Arrow Flight SQL JDBC driver:
+ * `flightsql://[user:password@]host:port[/?token=…&database=…&useEncryption=true|false&disableCertificateVerification=…]`.
+ * TLS is on unless `useEncryption=false`; `tlsRootCerts`, `clientCertificate` and `clientKey`
+ * name PEM files; `database` and every parameter the JDBC driver does not define become headers.
+ * Names match case-insensitively; values are percent-decoded.
+ */
+export function parseConnectionUrl(url: string): ConnectionUrlOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw new InterfaceError(`invalid connection URL: ${redact(url)}`);
+  }
+  if (parsed.protocol !== 'flightsql:' && parsed.protocol !== 'jdbc:arrow-flight-sql:') {
+    throw new InterfaceError(`connection URLs start with flightsql://, not ${parsed.protocol}//`);
+  }
+  if (!parsed.hostname) throw new InterfaceError('the connection URL names no host');
+  const query = new Map<string, string>();
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of parsed.searchParams) {
+    if (URL_SETTINGS.has(name.toLowerCase())) query.set(name.toLowerCase(), value);
+    else metadata[name] = value;
+  }
+  const get = (name: string) => query.get(name) ?? null;
+  const encrypted = urlFlag('useEncryption', get('useencryption'), true);
+  const unverified = urlFlag('disableCertificateVerification', get('disablecertificateverification'), false);
+  const files = { ca: get('tlsrootcerts'), cert: get('clientcertificate'), key: get('clientkey') };
+  let tls: boolean | TlsOptions = encrypted;
+  if (encrypted && (unverified || files.ca || files.cert || files.key)) {
+    const read = (path: string | null) => (path ? readFileSync(path) : undefined);
+    tls = {
+      ca: read(files.ca),
+      cert: read(files.cert),
+      key: read(files.key),
+      disableCertificateVerification: unverified || undefined,
+    };
+  }
+  const port = parsed.port ? Number(parsed.port) : encrypted ? 443 : undefined;
+  if (port === undefined) throw new InterfaceError('the connection URL has no port (needed without TLS)');
+  const host = locationUri(endpoint(parsed.hostname, port, encrypted));
+  const username = decodeURIComponent(parsed.username) || get('user') || get('username') || undefined;
+  const password = decodeURIComponent(parsed.password) || get('password') || undefined;
+  const token = get('token') || undefined;
+  registerSecret(password);
+  registerSecret(token);
+  return { host, token, username, password, tls, metadata };
 }

@@ -9,7 +9,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { arrowSchemaFor, recordBatchesFrom } from './duckdb/recordBatches';
 import { arrowFieldFor } from './duckdb/types';
 import { bindParameters } from './statements';
-import { statusForDuckDBError } from './statusErrors';
+import { StatusError, statusForDuckDBError } from './statusErrors';
+import { status as Status } from '@grpc/grpc-js';
 
 export { StatusError, statusForDuckDBError } from './statusErrors';
 
@@ -79,32 +80,51 @@ export class DuckDBEngine {
 
   /**
    * Runs `work` on `session` when given (a transaction's connection, left open), otherwise on a
-   * fresh connection closed afterwards.
+   * fresh connection closed afterwards. `signal` interrupts what runs on the connection (a
+   * client that cancels its call must not leave DuckDB computing), and so does `close()`.
    */
   async withConnection<T>(
     session: DuckDBConnection | undefined,
     work: (c: DuckDBConnection) => Promise<T>,
+    signal?: AbortSignal,
   ): Promise<T> {
-    if (session) return work(session);
-    const connection = await this.connect();
+    const connection = session ?? (await this.connect());
+    if (!session) this.#open.add(connection);
+    const interrupt = () => connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
+      if (signal?.aborted) throw new StatusError(Status.CANCELLED, 'the call was cancelled');
       return await work(connection);
     } finally {
-      connection.closeSync();
+      signal?.removeEventListener('abort', interrupt);
+      if (!session) {
+        this.#open.delete(connection);
+        connection.closeSync();
+      }
     }
   }
 
-  /** The result schema of `sql`, from a prepared statement (nothing runs). */
-  async schemaOf(sql: string, session?: DuckDBConnection): Promise<Schema> {
+  /**
+   * The result schema of `sql`, from a prepared statement (nothing runs). With `parameters`
+   * bound, the result is opened (DuckDB types open parameters only then) and dropped unread.
+   */
+  async schemaOf(sql: string, session?: DuckDBConnection, parameters?: readonly unknown[]): Promise<Schema> {
     try {
       return await this.withConnection(session, async (connection) => {
         const prepared = await connection.prepare(sql);
-        const fields = [];
-        for (let i = 0; i < prepared.columnCount; i++) {
-          fields.push(arrowFieldFor(prepared.columnName(i), prepared.columnType(i)));
+        try {
+          if (parameters) {
+            await bindParameters(prepared, parameters);
+            return arrowSchemaFor(await prepared.stream());
+          }
+          const fields = [];
+          for (let i = 0; i < prepared.columnCount; i++) {
+            fields.push(arrowFieldFor(prepared.columnName(i), prepared.columnType(i)));
+          }
+          return new Schema(fields);
+        } finally {
+          prepared.destroySync();
         }
-        prepared.destroySync();
-        return new Schema(fields);
       });
     } catch (err) {
       throw statusForDuckDBError(err);

@@ -15,7 +15,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Schema } from 'apache-arrow';
+import { Type, type Schema } from 'apache-arrow';
 import {
   ALIGN_BODY_HEADER,
   decodeFlightData,
@@ -65,15 +65,28 @@ function equalSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** What the service offers beyond plain statements. */
+export interface ServiceFeatures {
+  /** Flight SQL transactions (default true); false answers like a server without them. */
+  readonly transactions?: boolean;
+}
+
 /** SqlInfo values this service adds to the engine's: transactions (without savepoints) and cancellation. */
-const SERVICE_INFO: ReadonlyMap<number, boolean | number> = new Map<number, boolean | number>([
-  [
-    sql.SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
-    sql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_TRANSACTION,
-  ],
-  [sql.SqlInfo.SQL_TRANSACTIONS_SUPPORTED, true],
-  [sql.SqlInfo.FLIGHT_SQL_SERVER_CANCEL, true],
-]);
+function serviceInfo(features: ServiceFeatures): ReadonlyMap<number, boolean | number> {
+  const transactions = features.transactions ?? true;
+  return new Map<number, boolean | number>([
+    [
+      sql.SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
+      transactions
+        ? sql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_TRANSACTION
+        : sql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_NONE,
+    ],
+    [sql.SqlInfo.SQL_TRANSACTIONS_SUPPORTED, transactions],
+    [sql.SqlInfo.FLIGHT_SQL_SERVER_CANCEL, true],
+  ]);
+}
+
+const TRANSACTION_ACTIONS = new Set(['BeginTransaction', 'EndTransaction', 'BeginSavepoint', 'EndSavepoint']);
 
 /** The actions this server answers (ListActions). */
 const ACTIONS: readonly pb.ActionType[] = [
@@ -117,7 +130,11 @@ export function flightSqlService(
   engine: DuckDBEngine,
   auth: ServerAuth = {},
   split: Partitioning = {},
+  features: ServiceFeatures = {},
 ): UntypedServiceImplementation {
+  const SERVICE_INFO = serviceInfo(features);
+  const transactionsOn = features.transactions ?? true;
+  const actions = transactionsOn ? ACTIONS : ACTIONS.filter((a) => !TRANSACTION_ACTIONS.has(a.type));
   const anonymousToken = randomUUID();
   const sessions = new SessionStore();
   const cancellations = new Cancellations();
@@ -158,6 +175,14 @@ export function flightSqlService(
     if (command.kind === 'CommandPreparedStatementQuery') {
       const statement = prepared.lookup(command.message.preparedStatementHandle);
       schema = statement.shape.datasetSchema;
+      // Columns that hang on open parameter types get their types once parameters are bound.
+      if (
+        statement.parameters.length > 0 &&
+        schema.fields.some((f) => f.typeId === Type.NONE || f.typeId === Type.Null)
+      ) {
+        const session = transactions.sessionFor(statement.txn);
+        schema = await engine.schemaOf(statement.sql, session, statement.parameters[0]);
+      }
       // The command itself is the ticket: DoGet looks the statement up again.
       ticket = descriptor.cmd;
     } else if (command.kind === 'CommandStatementQuery') {
@@ -342,6 +367,9 @@ export function flightSqlService(
           call.write({ body: Buffer.from(session.result) });
           return;
         }
+        if (!transactionsOn && TRANSACTION_ACTIONS.has(type)) {
+          throw new StatusError(Status.UNIMPLEMENTED, `${type}: this server runs without transactions`);
+        }
         switch (type) {
           case 'CreatePreparedStatement':
             call.write({ body: await prepared.create(body) });
@@ -379,7 +407,7 @@ export function flightSqlService(
     listActions(call: ServerWritableStream<pb.Empty, pb.ActionType>) {
       try {
         checkAuth(call.metadata);
-        for (const action of ACTIONS) call.write(action);
+        for (const action of actions) call.write(action);
         call.end();
       } catch (err) {
         call.emit('error', toStatus(err));

@@ -33,6 +33,9 @@ export async function executePut(
   call: ServerDuplexStream<RawFlightData, pb.PutResult>,
   { engine, transactions, prepared }: PutContext,
 ): Promise<void> {
+  // A client that gives up (deadline, cancel) interrupts the statement it started.
+  const cancelled = new AbortController();
+  call.once('cancelled', () => cancelled.abort());
   const decoder = new FlightDataDecoder();
   let command: Command | undefined;
   const batches: RecordBatch[] = [];
@@ -49,7 +52,7 @@ export async function executePut(
   switch (command.kind) {
     case 'CommandStatementUpdate': {
       const session = transactions.sessionFor(command.message.transactionId);
-      const count = await executeUpdate(engine, command.message.query, [], session);
+      const count = await executeUpdate(engine, command.message.query, [], session, cancelled.signal);
       call.write(updateResult(count));
       return;
     }
@@ -77,6 +80,7 @@ export async function executePut(
         statement.sql,
         rows.length ? rows : [[]],
         transactions.sessionFor(statement.txn),
+        cancelled.signal,
       );
       call.write(updateResult(count));
       return;

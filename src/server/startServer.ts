@@ -36,6 +36,11 @@ export interface ServerOptions {
   readonly partitions?: number;
   /** With `partitions`: also listen on a second port and point the odd shares' locations there. */
   readonly secondLocation?: boolean;
+  /**
+   * Offer Flight SQL transactions (default true). False makes the server answer like one
+   * without them (InfluxDB 3, for one): SqlInfo says so and BeginTransaction is UNIMPLEMENTED.
+   */
+  readonly transactions?: boolean;
 }
 
 /** A running embedded server. */
@@ -65,6 +70,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       engine,
       { token: options.token, username: options.username, password: options.password },
       { partitions: options.partitions, secondLocation: () => second },
+      { transactions: options.transactions },
     ),
   );
   const credentials = options.tls

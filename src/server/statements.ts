@@ -3,7 +3,7 @@
  * CommandStatementUpdate and prepared statements. Parameters arrive as Arrow rows (one row per
  * execution) and are bound by position.
  */
-import { Field as ArrowField, Null, Schema, type Field, type RecordBatch } from 'apache-arrow';
+import { DataType, Field as ArrowField, Null, Schema, type Field, type RecordBatch } from 'apache-arrow';
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { status as Status } from '@grpc/grpc-js';
 import { RowConverter } from '../values';
@@ -62,17 +62,35 @@ export async function describeStatement(
   });
 }
 
+/** Parameter values whose Arrow type JS values do not carry: bound as DuckDB DATE, TIME, TIMESTAMP. */
+type Tagged = { timestampNs: bigint } | { dateDays: number } | { timeMicros: bigint };
+
 /** The parameter rows of the given batches, as JS values DuckDB can bind. */
 export function parameterRows(batches: readonly RecordBatch[]): unknown[][] {
   if (batches.length === 0) return [];
   const converter = new RowConverter(batches[0]!.schema, { timestamps: 'bigint' });
-  const timestampColumns = batches[0]!.schema.fields.map((f) => f.typeId === 10 /* Timestamp */);
+  const tags = batches[0]!.schema.fields.map(
+    (f): ((v: unknown, data: RecordBatch, row: number, col: number) => unknown) => {
+      if (DataType.isTimestamp(f.type)) return (v) => (typeof v === 'bigint' ? { timestampNs: v } : v);
+      if (DataType.isDate(f.type))
+        return (v) => (v instanceof Date ? { dateDays: Math.floor(v.getTime() / 86_400_000) } : v);
+      if (DataType.isTime(f.type)) {
+        const perMicro = [1e-6, 1e-3, 1, 1e3][f.type.unit]!;
+        return (v, data, row, col) => {
+          if (v === null) return v;
+          const raw = data.getChildAt(col)!.get(row) as number | bigint;
+          const micros = perMicro >= 1 ? BigInt(raw) / BigInt(perMicro) : BigInt(raw) * BigInt(1 / perMicro);
+          return { timeMicros: micros };
+        };
+      }
+      return (v) => v;
+    },
+  );
   const rows: unknown[][] = [];
   for (const batch of batches) {
-    for (const row of converter.rows(batch) as unknown[][]) {
-      // Timestamps come as exact nanoseconds; DuckDB binds them as microseconds.
-      rows.push(row.map((v, i) => (timestampColumns[i] && typeof v === 'bigint' ? { timestampNs: v } : v)));
-    }
+    (converter.rows(batch) as unknown[][]).forEach((row, r) => {
+      rows.push(row.map((v, c) => tags[c]!(v, batch, r, c)));
+    });
   }
   return rows;
 }
@@ -91,7 +109,12 @@ async function bind(prepared: DuckDBPreparedStatement, values: readonly unknown[
     else if (typeof value === 'boolean') prepared.bindBoolean(index, value);
     else if (typeof value === 'bigint' || typeof value === 'number') {
       const known = isKnown(prepared.parameterTypeId(index));
-      prepared.bindValue(index, value, known ? prepared.parameterType(index) : undefined);
+      // An open parameter takes the value's own type: BIGINT for bigint, DOUBLE for number.
+      if (known) prepared.bindValue(index, value, prepared.parameterType(index));
+      else if (typeof value === 'bigint' && BigInt.asIntN(64, value) === value)
+        prepared.bindBigInt(index, value);
+      else if (typeof value === 'number') prepared.bindDouble(index, value);
+      else prepared.bindValue(index, value);
     } else if (typeof value === 'string') prepared.bindVarchar(index, value);
     else if (value instanceof Uint8Array) prepared.bindBlob(index, value);
     else if (value instanceof Date)
@@ -99,8 +122,12 @@ async function bind(prepared: DuckDBPreparedStatement, values: readonly unknown[
     else if (typeof value === 'object' && 'timestampNs' in value) {
       prepared.bindTimestamp(
         index,
-        duckdb.timestampValue((value as { timestampNs: bigint }).timestampNs / 1000n),
+        duckdb.timestampValue((value as Tagged & { timestampNs: bigint }).timestampNs / 1000n),
       );
+    } else if (typeof value === 'object' && 'dateDays' in value) {
+      prepared.bindDate(index, duckdb.dateValue((value as Tagged & { dateDays: number }).dateDays));
+    } else if (typeof value === 'object' && 'timeMicros' in value) {
+      prepared.bindTime(index, duckdb.timeValue((value as Tagged & { timeMicros: bigint }).timeMicros));
     } else {
       throw new StatusError(
         Status.INVALID_ARGUMENT,
@@ -120,22 +147,27 @@ export async function executeUpdate(
   sql: string,
   rows: readonly unknown[][] = [],
   session?: DuckDBConnection,
+  signal?: AbortSignal,
 ): Promise<number> {
-  return engine.withConnection(session, async (connection) => {
-    try {
-      // Without parameters, run the text as it is (it may hold several statements).
-      if (rows.length === 0) return (await connection.run(sql)).rowsChanged;
-      const prepared = await connection.prepare(sql);
-      let changed = 0;
-      for (const row of rows) {
-        await bind(prepared, row);
-        changed += (await prepared.run()).rowsChanged;
+  return engine.withConnection(
+    session,
+    async (connection) => {
+      try {
+        // Without parameters, run the text as it is (it may hold several statements).
+        if (rows.length === 0) return (await connection.run(sql)).rowsChanged;
+        const prepared = await connection.prepare(sql);
+        let changed = 0;
+        for (const row of rows) {
+          await bind(prepared, row);
+          changed += (await prepared.run()).rowsChanged;
+        }
+        return changed;
+      } catch (err) {
+        throw statusForDuckDBError(err);
       }
-      return changed;
-    } catch (err) {
-      throw statusForDuckDBError(err);
-    }
-  });
+    },
+    signal,
+  );
 }
 
 /** Binds one parameter row to `prepared` (used by the engine's query path). */
