@@ -1,8 +1,9 @@
 /**
  * `flightsql demo` (`npm start`): starts the embedded server, loads a `home` sensor dataset
- * and runs the seed queries through FlightSQLClient, printing each result.
+ * and runs the seed queries through FlightSQLClient, then writes and reads through the PEP 249
+ * layer (connect(), a cursor), printing each result.
  */
-import { FlightSQLClient } from '../index';
+import { connect, FlightSQLClient } from '../index';
 import { startServer } from '../server';
 import { formatTable } from './format';
 
@@ -50,8 +51,31 @@ export async function demo(): Promise<void> {
       const table = await reader.readAll();
       process.stdout.write(`\n== ${title}\n${sql.trim()}\n\n${formatTable(table)}\n`);
     }
+    await cursorTour(server.location);
   } finally {
     await client.close();
     await server.close();
   }
+}
+
+/** The same server through connect() and a cursor: parameters, an update, a transaction. */
+async function cursorTour(location: string): Promise<void> {
+  await using connection = await connect(location, { autocommit: false });
+  const cursor = connection.cursor();
+  const say = (text: string) => process.stdout.write(text);
+  say('\n== Through connect() and a cursor (PEP 249)\n');
+  await cursor.execute(
+    'SELECT room, max(temp) AS warmest FROM home WHERE co > ? GROUP BY room ORDER BY room',
+    [2],
+  );
+  say(`description: ${cursor.description!.map(([name, type]) => `${name} ${String(type)}`).join(', ')}\n`);
+  for await (const [room, warmest] of cursor) say(`  ${String(room)}: ${String(warmest)}\n`);
+  await cursor.executemany('INSERT INTO home (time, room, temp, hum, co) VALUES (?, ?, ?, ?, ?)', [
+    [new Date('2026-01-02T00:00:00Z'), 'Attic', 17.5, 41.0, 0n],
+    [new Date('2026-01-02T00:01:00Z'), 'Attic', 17.4, 41.2, 0n],
+  ]);
+  say(`executemany inserted ${cursor.rowcount} rows inside a transaction`);
+  await connection.rollback();
+  await cursor.execute("SELECT count(*) FROM home WHERE room = 'Attic'");
+  say(`; after rollback() the Attic has ${String((await cursor.fetchone())![0])} rows\n`);
 }

@@ -18,6 +18,7 @@ import {
 import type { CallOptions } from '../flight';
 import { SqlInfo, SqlSupportedTransaction } from '../proto/FlightSql';
 import type { FlightSQLClient, SqlInfoValue, StatementOptions, Transaction } from '../sql';
+import type { Row } from '../values';
 import { Cursor, type CursorOptions } from './Cursor';
 
 /** What the server said about itself when the connection opened (GetSqlInfo). */
@@ -61,7 +62,7 @@ export interface ConnectionOptions extends CursorOptions {
 }
 
 /** A PEP 249 connection. Create it with `connect()`. */
-export class Connection implements AsyncDisposable {
+export class Connection<R extends Row = unknown[]> implements AsyncDisposable {
   /** The Flight SQL client underneath, for what PEP 249 does not cover (metadata, ingest, ...). */
   readonly client: FlightSQLClient;
   /** What the server said about itself when the connection opened. */
@@ -80,7 +81,7 @@ export class Connection implements AsyncDisposable {
   readonly NotSupportedError = NotSupportedError;
 
   readonly #cursorOptions: CursorOptions;
-  readonly #cursors = new Set<Cursor>();
+  readonly #cursors = new Set<Cursor<Row>>();
   #autocommit: boolean;
   #transaction: Promise<Transaction> | undefined;
   #closed = false;
@@ -124,9 +125,12 @@ export class Connection implements AsyncDisposable {
   }
 
   /** A new cursor; `options` override the connection's row options for it. */
-  cursor(options: CursorOptions = {}): Cursor {
+  cursor(options: CursorOptions & { readonly rowMode: 'object' }): Cursor<Record<string, unknown>>;
+  cursor(options: CursorOptions & { readonly rowMode: 'array' }): Cursor<unknown[]>;
+  cursor(options?: CursorOptions): Cursor<R>;
+  cursor(options: CursorOptions = {}): Cursor<Row> {
     this.#check();
-    const cursor = new Cursor(this, { ...this.#cursorOptions, ...options });
+    const cursor = new Cursor<Row>(this as Connection<Row>, { ...this.#cursorOptions, ...options });
     this.#cursors.add(cursor);
     return cursor;
   }
@@ -191,7 +195,7 @@ export class Connection implements AsyncDisposable {
   }
 
   /** @internal A cursor closed. */
-  _forget(cursor: Cursor): void {
+  _forget(cursor: Cursor<Row>): void {
     this.#cursors.delete(cursor);
   }
 

@@ -32,7 +32,7 @@ export interface ExecuteOptions extends CallOptions {
 export type Params = readonly unknown[];
 
 /** The result being read: one stream of batches and the position in the current batch. */
-interface Result {
+interface Result<R extends Row = Row> {
   readonly reader: FlightInfoReader;
   /** The result's schema: the first batch's, else the FlightInfo's. */
   schema: Schema;
@@ -43,7 +43,7 @@ interface Result {
   /** Rows of `batch` converted so far: `[0, converted)`. */
   converted: number;
   /** A window of converted rows, `rows.length` rows ending at batch row `converted`. */
-  rows?: Row[];
+  rows?: R[];
   /** Next row of `rows` to hand out. */
   position: number;
   converter?: RowConverter;
@@ -55,12 +55,12 @@ interface Result {
 }
 
 /** A PEP 249 cursor. Create it with `connection.cursor()`. */
-export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
+export class Cursor<R extends Row = unknown[]> implements AsyncIterable<R>, AsyncDisposable {
   /** Rows per `fetchmany()` without a size. */
   arraysize: number;
-  readonly #connection: Connection;
+  readonly #connection: Connection<Row>;
   readonly #values: ValueOptions;
-  #result: Result | undefined;
+  #result: Result<R> | undefined;
   #description: Column[] | null = null;
   #rowcount = -1;
   #closed = false;
@@ -69,7 +69,7 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
   #busy: Promise<void> | undefined;
 
   /** @internal Use `connection.cursor()`. */
-  constructor(connection: Connection, options: CursorOptions = {}) {
+  constructor(connection: Connection<Row>, options: CursorOptions = {}) {
     this.#connection = connection;
     const { arraysize = 1, ...values } = options;
     this.arraysize = arraysize;
@@ -77,7 +77,7 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
   }
 
   /** The connection this cursor was made by. */
-  get connection(): Connection {
+  get connection(): Connection<Row> {
     return this.#connection;
   }
 
@@ -166,8 +166,8 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
   }
 
   /** The next row, or null at the end. */
-  fetchone(): Promise<Row | null> {
-    let r: Result;
+  fetchone(): Promise<R | null> {
+    let r: Result<R>;
     try {
       r = this.#readable();
     } catch (err) {
@@ -178,12 +178,12 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
   }
 
   /** Up to `size` rows (default `arraysize`); fewer, or none, at the end. */
-  async fetchmany(size: number = this.arraysize): Promise<Row[]> {
+  async fetchmany(size: number = this.arraysize): Promise<R[]> {
     if (!Number.isInteger(size) || size < 0)
       throw new ProgrammingError(`fetchmany size must be >= 0, not ${size}`);
     const r = this.#readable();
     return this.#exclusive(async () => {
-      const out: Row[] = [];
+      const out: R[] = [];
       while (out.length < size && (await this.#fill(r, size - out.length))) {
         const take = Math.min(size - out.length, r.rows!.length - r.position);
         if (out.length === 0 && take === r.rows!.length && r.position === 0) out.push(...r.rows!);
@@ -195,10 +195,10 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
   }
 
   /** Every remaining row. */
-  async fetchall(): Promise<Row[]> {
+  async fetchall(): Promise<R[]> {
     const r = this.#readable();
     return this.#exclusive(async () => {
-      const out: Row[] = [];
+      const out: R[] = [];
       while (await this.#fill(r, Infinity)) {
         const rows = r.rows!;
         for (let i = r.position; i < rows.length; i++) out.push(rows[i]!);
@@ -242,10 +242,10 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
    * Rows, one at a time, to the end of the current result. A hand-written iterator rather than
    * an async generator: rows already converted are handed out without a generator round trip.
    */
-  [Symbol.asyncIterator](): AsyncIterator<Row> {
+  [Symbol.asyncIterator](): AsyncIterator<R> {
     const r = this.#readable();
     const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
-    const next = async (): Promise<IteratorResult<Row>> =>
+    const next = async (): Promise<IteratorResult<R>> =>
       (await this.#exclusive(() => this.#fill(r))) ? { done: false, value: r.rows![r.position++]! } : done;
     return {
       next: () => {
@@ -296,7 +296,7 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
     this.#result = undefined;
     const prepared = this.#prepared;
     this.#prepared = undefined;
-    this.#connection._forget(this);
+    this.#connection._forget(this as Cursor<Row>);
     await prepared?.statement.close().catch(() => undefined);
   }
 
@@ -316,7 +316,7 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
     }
   }
 
-  #readable(): Result {
+  #readable(): Result<R> {
     this.#check();
     if (!this.#result) {
       throw new ProgrammingError('no result set: the last statement returned no rows, or none ran');
@@ -374,7 +374,7 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
   async #open(info: FlightInfo, options: CallOptions): Promise<void> {
     const reader = this.#connection.client.readFlightInfo(info, { signal: options.signal });
     const batches = reader[Symbol.asyncIterator]();
-    const result: Result = {
+    const result: Result<R> = {
       reader,
       batches,
       schema: info.schema,
@@ -404,12 +404,12 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
    * Makes sure an unread row is converted, a window of rows at a time (rows die young, so the
    * garbage collector never copies a whole batch of them); false at the end.
    */
-  async #fill(r: Result, wanted = ROW_WINDOW): Promise<boolean> {
+  async #fill(r: Result<R>, wanted = ROW_WINDOW): Promise<boolean> {
     for (;;) {
       if (r.rows && r.position < r.rows.length) return true;
       if (r.batch && r.converted < r.batch.numRows) {
         const end = Math.min(r.batch.numRows, r.converted + Math.max(wanted, ROW_WINDOW));
-        r.rows = r.converter!.rows(r.batch, r.converted, end);
+        r.rows = r.converter!.rows(r.batch, r.converted, end) as R[];
         r.converted = end;
         r.position = 0;
         return true;
@@ -419,7 +419,7 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
   }
 
   /** Moves to the next non-empty batch (rows not yet converted); false at the end. */
-  async #nextBatch(r: Result): Promise<boolean> {
+  async #nextBatch(r: Result<R>): Promise<boolean> {
     r.batch = undefined;
     r.rows = undefined;
     r.converted = 0;
@@ -451,6 +451,6 @@ export class Cursor implements AsyncIterable<Row>, AsyncDisposable {
 const ROW_WINDOW = 1024;
 
 /** Batch index of the next row not handed out. */
-function unread(r: Result): number {
+function unread(r: Result<Row>): number {
   return r.converted - (r.rows ? r.rows.length - r.position : 0);
 }

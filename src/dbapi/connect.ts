@@ -4,6 +4,7 @@
 import { NotSupportedError, ProgrammingError } from '../errors';
 import { parseConnectionUrl } from '../flight';
 import { FlightSQLClient, type FlightSQLClientOptions } from '../sql';
+import type { Row } from '../values';
 import {
   CONNECTION_SQL_INFO,
   Connection,
@@ -37,9 +38,20 @@ const URL_SCHEME = /^(flightsql|jdbc:arrow-flight-sql):\/\//i;
  * `options` override what the URL says.
  */
 export async function connect(
+  target: ConnectOptions & { readonly rowMode: 'object' },
+): Promise<Connection<Record<string, unknown>>>;
+export async function connect(
+  target: string | ConnectOptions | undefined,
+  options: ConnectOptions & { readonly rowMode: 'object' },
+): Promise<Connection<Record<string, unknown>>>;
+export async function connect(
+  target?: string | ConnectOptions,
+  options?: ConnectOptions,
+): Promise<Connection>;
+export async function connect(
   target?: string | ConnectOptions,
   options: ConnectOptions = {},
-): Promise<Connection> {
+): Promise<Connection<Row>> {
   const resolved = resolveConnectOptions(target, options);
   const {
     autocommit,

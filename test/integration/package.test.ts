@@ -53,4 +53,32 @@ describe('the built package', () => {
     );
     expect(out.trim()).toBe('built function');
   });
+
+  const dbapiScript = `
+    const connection = await connect(process.env.LOCATION);
+    const cursor = connection.cursor();
+    await cursor.execute('SELECT ? AS how', ['cursor']);
+    console.log((await cursor.fetchone())[0], STRING.equals(cursor.description[0][1]));
+    await connection.close();`;
+
+  test('import { connect } from "flightsql" (ESM) and require (CommonJS): the PEP 249 layer', async () => {
+    const options = {
+      cwd: root,
+      env: { ...process.env, LOCATION: fx.server.location },
+      encoding: 'utf8' as const,
+      timeout: 30_000,
+    };
+    const esm = await run(
+      process.execPath,
+      ['--input-type=module', '-e', `import { connect, STRING } from 'flightsql';\n${dbapiScript}`],
+      options,
+    );
+    expect(esm.stdout.trim()).toBe('cursor true');
+    const cjs = await run(
+      process.execPath,
+      ['-e', `const { connect, STRING } = require('flightsql');\n(async () => { ${dbapiScript} })();`],
+      options,
+    );
+    expect(cjs.stdout.trim()).toBe('cursor true');
+  });
 });
