@@ -6,6 +6,12 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   },
+  // The dialect imports the package by name, as users do; tests run it on the sources.
+  moduleNameMapper: {
+    '^flightsql$': '<rootDir>/src/index.ts',
+    '^flightsql/server$': '<rootDir>/src/server/index.ts',
+    '^flightsql/dialect$': '<rootDir>/dialect/index.ts',
+  },
   testTimeout: 60_000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/summaryReporter.js'],

@@ -7,5 +7,5 @@ export * from './errors';
 export { RowConverter, deduplicatedNames, valueAt, type Row, type ValueOptions } from './values';
 export * from './flight';
 export * from './sql';
-export { SqlInfo } from './proto/FlightSql';
+export { SqlInfo, SqlSupportedTransaction } from './proto/FlightSql';
 export * from './dbapi';

@@ -52,6 +52,7 @@ export async function demo(): Promise<void> {
       process.stdout.write(`\n== ${title}\n${sql.trim()}\n\n${formatTable(table)}\n`);
     }
     await cursorTour(server.location);
+    await knexTour(server.location);
   } finally {
     await client.close();
     await server.close();
@@ -78,4 +79,38 @@ async function cursorTour(location: string): Promise<void> {
   await connection.rollback();
   await cursor.execute("SELECT count(*) FROM home WHERE room = 'Attic'");
   say(`; after rollback() the Attic has ${String((await cursor.fetchone())![0])} rows\n`);
+}
+
+/** The same table through the Knex dialect (when knex, a peer dependency, is installed). */
+async function knexTour(location: string): Promise<void> {
+  let knex: typeof import('knex').knex;
+  let FlightSQLDialect: typeof import('flightsql/dialect').FlightSQLDialect;
+  try {
+    const mod = await import('knex');
+    // CommonJS interop: the function is the module itself, `default`, or `knex`, by bundler.
+    knex = (typeof mod === 'function' ? mod : (mod.knex ?? mod.default)) as typeof knex;
+    ({ FlightSQLDialect } = await import('flightsql/dialect'));
+  } catch {
+    process.stdout.write('\n(install knex to see the Knex dialect here)\n');
+    return;
+  }
+  const db = knex({ client: FlightSQLDialect, connection: { host: location } });
+  try {
+    process.stdout.write('\n== Through Knex (flightsql/dialect)\n');
+    const rows = await db('home')
+      .select('room')
+      .count({ readings: '*' })
+      .max({ co: 'co' })
+      .where('temp', '>', 22)
+      .groupBy('room')
+      .orderBy('room');
+    for (const row of rows)
+      process.stdout.write(`  ${JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n`);
+    const columns = Object.entries(await db('home').columnInfo()).map(
+      ([name, info]) => `${name} ${info.type}`,
+    );
+    process.stdout.write(`columnInfo: ${columns.join(', ')}\n`);
+  } finally {
+    await db.destroy();
+  }
 }

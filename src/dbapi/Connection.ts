@@ -194,6 +194,14 @@ export class Connection<R extends Row = unknown[]> implements AsyncDisposable {
     return { transaction: await this.#transaction };
   }
 
+  /**
+   * @internal The open Flight SQL transaction (begun now if autocommit is off and none is
+   * open); undefined in autocommit mode or on a server without transactions.
+   */
+  async _transaction(): Promise<Transaction | undefined> {
+    return (await this._statementOptions()).transaction;
+  }
+
   /** @internal A cursor closed. */
   _forget(cursor: Cursor<Row>): void {
     this.#cursors.delete(cursor);

@@ -69,6 +69,8 @@ function equalSecret(a: string, b: string): boolean {
 export interface ServiceFeatures {
   /** Flight SQL transactions (default true); false answers like a server without them. */
   readonly transactions?: boolean;
+  /** Prepared statements (default true); false answers CreatePreparedStatement with UNIMPLEMENTED. */
+  readonly preparedStatements?: boolean;
 }
 
 /** SqlInfo values this service adds to the engine's: transactions (without savepoints) and cancellation. */
@@ -369,6 +371,12 @@ export function flightSqlService(
         }
         if (!transactionsOn && TRANSACTION_ACTIONS.has(type)) {
           throw new StatusError(Status.UNIMPLEMENTED, `${type}: this server runs without transactions`);
+        }
+        if (features.preparedStatements === false && type === 'CreatePreparedStatement') {
+          throw new StatusError(
+            Status.UNIMPLEMENTED,
+            'CreatePreparedStatement: this server runs without prepared statements',
+          );
         }
         switch (type) {
           case 'CreatePreparedStatement':

@@ -41,6 +41,8 @@ export interface ServerOptions {
    * without them (InfluxDB 3, for one): SqlInfo says so and BeginTransaction is UNIMPLEMENTED.
    */
   readonly transactions?: boolean;
+  /** Offer prepared statements (default true); false answers like a server that cannot bind parameters. */
+  readonly preparedStatements?: boolean;
 }
 
 /** A running embedded server. */
@@ -70,7 +72,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       engine,
       { token: options.token, username: options.username, password: options.password },
       { partitions: options.partitions, secondLocation: () => second },
-      { transactions: options.transactions },
+      { transactions: options.transactions, preparedStatements: options.preparedStatements },
     ),
   );
   const credentials = options.tls

@@ -1,0 +1,118 @@
+/**
+ * Engine profiles: what SQL the dialect may generate for the engine behind a Flight SQL server.
+ * Picked per server from GetSqlInfo (server name, read-only flag, transaction support), or
+ * named in the config. The SQL is PostgreSQL-flavoured for all of them (double-quoted
+ * identifiers, `$n` placeholders), as DataFusion, DuckDB and Dremio read it.
+ */
+import { SqlInfo, SqlSupportedTransaction, type SqlInfoValue } from 'flightsql';
+
+/** The engines the dialect knows. */
+export type ProfileName = 'duckdb' | 'datafusion' | 'generic';
+
+/** What an engine accepts beyond the common subset. */
+export interface EngineProfile {
+  readonly name: ProfileName;
+  /** `insert/update/delete ... returning`. */
+  readonly returning: boolean;
+  /** `insert ... on conflict do nothing / do update`. */
+  readonly onConflict: boolean;
+  /** `select ... for update/share`. */
+  readonly locks: boolean;
+  /** How a binary value is written inline: DuckDB `'\xAA'::BLOB`, others `X'AA'`. */
+  readonly blobLiteral: 'duckdb' | 'hex';
+  /**
+   * Column types for the schema builder where the engine differs from PostgreSQL; `null` means
+   * the engine has no such type (the builder says so rather than emit SQL that fails later).
+   */
+  readonly columnTypes: Readonly<Record<string, string | null>>;
+}
+
+export const PROFILES: Readonly<Record<ProfileName, EngineProfile>> = {
+  duckdb: {
+    name: 'duckdb',
+    returning: true,
+    onConflict: true,
+    locks: false,
+    blobLiteral: 'duckdb',
+    columnTypes: {
+      jsonb: 'json',
+      json: 'json',
+      binary: 'blob',
+      floating: 'real',
+      increments: null,
+      bigincrements: null,
+    },
+  },
+  datafusion: {
+    name: 'datafusion',
+    returning: false,
+    onConflict: false,
+    locks: false,
+    blobLiteral: 'hex',
+    columnTypes: {
+      jsonb: null,
+      json: null,
+      binary: 'bytea',
+      increments: null,
+      bigincrements: null,
+      uuid: null,
+    },
+  },
+  generic: {
+    name: 'generic',
+    returning: false,
+    onConflict: false,
+    locks: false,
+    blobLiteral: 'hex',
+    columnTypes: { increments: null, bigincrements: null },
+  },
+};
+
+/** What the dialect knows of a server: its profile and the GetSqlInfo facts it uses. */
+export interface ServerFacts {
+  readonly profile: EngineProfile;
+  readonly serverName?: string;
+  readonly readOnly: boolean;
+  readonly transactions: boolean;
+  readonly savepoints: boolean;
+  /** SQL_SEARCH_STRING_ESCAPE: escapes `%` and `_` in metadata filter patterns. */
+  readonly searchEscape?: string;
+  /** SQL_IDENTIFIER_QUOTE_CHAR. */
+  readonly quote: string;
+}
+
+/** The SqlInfo ids the dialect reads when it first connects. */
+export const DIALECT_SQL_INFO: readonly number[] = [
+  SqlInfo.FLIGHT_SQL_SERVER_NAME,
+  SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY,
+  SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
+  SqlInfo.SQL_SEARCH_STRING_ESCAPE,
+  SqlInfo.SQL_IDENTIFIER_QUOTE_CHAR,
+];
+
+/** The profile a server name suggests: DuckDB, DataFusion (InfluxDB 3 among them), or generic. */
+export function profileForServer(name: string | undefined): ProfileName {
+  const text = (name ?? '').toLowerCase();
+  if (text.includes('duckdb') || text.includes('sqlflite')) return 'duckdb';
+  if (/datafusion|influx|iox|ballista|dremio/.test(text)) return 'datafusion';
+  return 'generic';
+}
+
+/** ServerFacts from GetSqlInfo values; `profile` (from the config) wins over the server name. */
+export function serverFacts(values: ReadonlyMap<number, SqlInfoValue>, profile?: ProfileName): ServerFacts {
+  const text = (id: number) => {
+    const v = values.get(id);
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const level = Number(values.get(SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION) ?? 0);
+  const serverName = text(SqlInfo.FLIGHT_SQL_SERVER_NAME);
+  return {
+    profile: PROFILES[profile ?? profileForServer(serverName)],
+    serverName,
+    readOnly: values.get(SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY) === true,
+    transactions: level >= SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_TRANSACTION,
+    savepoints: level >= SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_SAVEPOINT,
+    searchEscape: text(SqlInfo.SQL_SEARCH_STRING_ESCAPE),
+    quote: text(SqlInfo.SQL_IDENTIFIER_QUOTE_CHAR) ?? '"',
+  };
+}

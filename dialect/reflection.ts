@@ -1,0 +1,327 @@
+/**
+ * Reflection from Flight SQL metadata (GetTables with each table's Arrow schema, GetPrimaryKeys,
+ * GetImportedKeys), never from engine-specific SQL: Knex's `columnInfo` contract, and `reflect()`,
+ * the whole picture (columns, keys) as SQLAlchemy's reflection gives it.
+ */
+import { DataType, Type, type Field } from 'apache-arrow';
+import {
+  connect,
+  type Connection,
+  type FlightSQLClient,
+  type ForeignKeyInfo,
+  type PrimaryKeyInfo,
+  type Row,
+  type TableInfo,
+} from 'flightsql';
+import type { Knex } from 'knex';
+import type { ServerFacts } from './profiles';
+
+/** A metadata request compiled in place of SQL. */
+export interface MetadataRequest {
+  readonly kind: 'tables';
+  readonly table: string;
+  readonly schema?: string;
+  /** Whether the columns are needed (GetTables with include_schema). */
+  readonly columns: boolean;
+}
+
+/** One column as reflection reports it. */
+export interface ReflectedColumn {
+  readonly name: string;
+  /** The SQL type name: the server's (`ARROW:FLIGHT:SQL:TYPE_NAME`), else one for the Arrow type. */
+  readonly type: string;
+  /** The Arrow type the column streams as. */
+  readonly arrowType: DataType;
+  readonly nullable: boolean;
+  readonly precision: number | null;
+  readonly scale: number | null;
+  /** Maximum length of character types, when the server says. */
+  readonly maxLength: number | null;
+  readonly autoIncrement: boolean | null;
+  readonly readOnly: boolean | null;
+  readonly remarks: string | null;
+}
+
+/** A foreign key: columns of this table that reference another table's key. */
+export interface ReflectedForeignKey {
+  readonly name: string | null;
+  readonly columns: string[];
+  readonly referencedTable: {
+    readonly catalog: string | null;
+    readonly schema: string | null;
+    readonly name: string;
+  };
+  readonly referencedColumns: string[];
+  /** Flight SQL's update/delete rules: CASCADE, RESTRICT, SET NULL, NO ACTION, SET DEFAULT. */
+  readonly onUpdate: string;
+  readonly onDelete: string;
+}
+
+/** One table as reflection reports it. */
+export interface ReflectedTable {
+  readonly catalog: string | null;
+  readonly schema: string | null;
+  readonly name: string;
+  /** TABLE, VIEW, BASE TABLE, ... as the server names it. */
+  readonly type: string;
+  readonly columns: ReflectedColumn[];
+  /** The primary key (empty `columns` when the server reports none). */
+  readonly primaryKey: { readonly name: string | null; readonly columns: string[] };
+  readonly foreignKeys: ReflectedForeignKey[];
+}
+
+const META = 'ARROW:FLIGHT:SQL:';
+const SYSTEM_SCHEMAS = new Set(['information_schema', 'pg_catalog', 'system']);
+const RULES = ['CASCADE', 'RESTRICT', 'SET NULL', 'NO ACTION', 'SET DEFAULT'];
+
+function meta(field: Field, key: string): string | undefined {
+  const v = field.metadata.get(META + key);
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function metaNumber(field: Field, key: string): number | null {
+  const v = meta(field, key);
+  return v === undefined || !Number.isFinite(Number(v)) ? null : Number(v);
+}
+
+function metaFlag(field: Field, key: string): boolean | null {
+  const v = meta(field, key);
+  return v === undefined ? null : v === '1' || v.toLowerCase() === 'true';
+}
+
+/** A SQL type name for an Arrow type, for servers that send no TYPE_NAME. */
+export function sqlTypeOf(type: DataType): string {
+  switch (type.typeId) {
+    case Type.Null:
+      return 'null';
+    case Type.Bool:
+      return 'boolean';
+    case Type.Int: {
+      const { bitWidth, isSigned } = type as unknown as { bitWidth: number; isSigned: boolean };
+      const name = { 8: 'tinyint', 16: 'smallint', 32: 'integer', 64: 'bigint' }[bitWidth] ?? 'integer';
+      return isSigned ? name : `unsigned ${name}`;
+    }
+    case Type.Float:
+      return (type as unknown as { precision: number }).precision === 2 ? 'double' : 'real';
+    case Type.Decimal: {
+      const { precision, scale } = type as unknown as { precision: number; scale: number };
+      return `decimal(${precision},${scale})`;
+    }
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return 'text';
+    case Type.Binary:
+    case Type.LargeBinary:
+    case Type.FixedSizeBinary:
+      return 'bytea';
+    case Type.Date:
+      return 'date';
+    case Type.Time:
+      return 'time';
+    case Type.Timestamp:
+      return (type as unknown as { timezone?: string | null }).timezone ? 'timestamptz' : 'timestamp';
+    case Type.Interval:
+    case Type.Duration:
+      return 'interval';
+    case Type.Dictionary:
+      return sqlTypeOf((type as unknown as { dictionary: DataType }).dictionary);
+    case Type.List:
+    case Type.FixedSizeList:
+      return `${sqlTypeOf((type as unknown as { children: Field[] }).children[0]!.type)}[]`;
+    case Type.Struct:
+      return 'struct';
+    case Type.Map:
+      return 'map';
+    default:
+      return String(type).toLowerCase();
+  }
+}
+
+/** One reflected column from a field of GetTables' table_schema. */
+export function reflectColumn(field: Field): ReflectedColumn {
+  const decimal = DataType.isDecimal(field.type);
+  const typeName = meta(field, 'TYPE_NAME')?.toLowerCase() ?? sqlTypeOf(field.type);
+  const text = DataType.isUtf8(field.type) || DataType.isLargeUtf8(field.type);
+  // A character type's length is its "precision" in Flight SQL's column metadata (JDBC's convention).
+  const length = /\((\d+)\)$/.exec(typeName)?.[1];
+  return {
+    name: field.name,
+    type: typeName,
+    arrowType: field.type,
+    nullable: field.nullable,
+    precision: decimal ? field.type.precision : metaNumber(field, 'PRECISION'),
+    scale: decimal ? field.type.scale : metaNumber(field, 'SCALE'),
+    maxLength: text ? (length ? Number(length) : metaNumber(field, 'PRECISION')) : null,
+    autoIncrement: metaFlag(field, 'IS_AUTO_INCREMENT'),
+    readOnly: metaFlag(field, 'IS_READ_ONLY'),
+    remarks: meta(field, 'REMARKS') ?? null,
+  };
+}
+
+/** One entry of Knex's `columnInfo()` (as Knex's own dialects fill it: maxLength null when none). */
+export interface ColumnInfo {
+  readonly type: string;
+  readonly maxLength: number | null;
+  readonly nullable: boolean;
+  readonly defaultValue: string | null;
+}
+
+/** Knex's `columnInfo` map: exactly `{ type, maxLength, nullable, defaultValue }` per column, in column order. */
+export function columnInfoOf(table: ReflectedTable): Record<string, ColumnInfo> {
+  const out: Record<string, ColumnInfo> = {};
+  for (const c of table.columns) {
+    // Flight SQL metadata has no column defaults; null is "not known", as Knex's type allows.
+    out[c.name] = { type: c.type, maxLength: c.maxLength, nullable: c.nullable, defaultValue: null };
+  }
+  return out;
+}
+
+/** `name` as a LIKE pattern that matches only itself. */
+export function exactPattern(name: string, escape: string | undefined): string {
+  if (!/[%_]/.test(name)) return name;
+  // Without an escape character the pattern may match more; the exact filter below drops those.
+  if (!escape) return name;
+  return name.replace(new RegExp(`[%_${escape.replace(/[\\^\]-]/g, '\\$&')}]`, 'g'), (m) => escape + m);
+}
+
+/** Where to look and what to take: a table (exact name), in a schema or catalog when given. */
+export interface TableFilter {
+  readonly catalog?: string;
+  readonly schema?: string;
+  /** Exact table names; all tables when undefined. */
+  readonly tables?: readonly string[];
+  readonly columns: boolean;
+  readonly keys: boolean;
+}
+
+/** GetTables (+ keys) for `filter`, exact matches only, system schemas left out unless named. */
+export async function reflectTables(
+  client: FlightSQLClient,
+  facts: Pick<ServerFacts, 'searchEscape'>,
+  filter: TableFilter,
+): Promise<ReflectedTable[]> {
+  const names = filter.tables;
+  const escape = facts.searchEscape;
+  const found: TableInfo[] = [];
+  const patterns = names && names.length > 0 ? names.map((n) => exactPattern(n, escape)) : [undefined];
+  for (const tableNameFilterPattern of patterns) {
+    const rows = await client.getTables({
+      catalog: filter.catalog,
+      dbSchemaFilterPattern: filter.schema === undefined ? undefined : exactPattern(filter.schema, escape),
+      tableNameFilterPattern,
+      includeSchema: filter.columns,
+    });
+    found.push(...rows);
+  }
+  const wanted = found.filter(
+    (t) =>
+      (!names || names.length === 0 || names.includes(t.tableName)) &&
+      (filter.schema === undefined
+        ? !SYSTEM_SCHEMAS.has((t.dbSchema ?? '').toLowerCase())
+        : t.dbSchema === filter.schema) &&
+      (filter.catalog === undefined || t.catalog === filter.catalog),
+  );
+  const out: ReflectedTable[] = [];
+  for (const t of wanted) {
+    const ref = { catalog: t.catalog ?? '', dbSchema: t.dbSchema ?? '', table: t.tableName };
+    const [pks, fks] = filter.keys
+      ? await Promise.all([
+          client.getPrimaryKeys(ref).catch(orEmpty<PrimaryKeyInfo>),
+          client.getImportedKeys(ref).catch(orEmpty<ForeignKeyInfo>),
+        ])
+      : [[], []];
+    out.push({
+      catalog: t.catalog,
+      schema: t.dbSchema,
+      name: t.tableName,
+      type: t.tableType,
+      columns: t.tableSchema ? t.tableSchema.fields.map(reflectColumn) : [],
+      primaryKey: primaryKeyOf(pks),
+      foreignKeys: foreignKeysOf(fks),
+    });
+  }
+  return out;
+}
+
+// A server without GetPrimaryKeys/GetImportedKeys (UNIMPLEMENTED) has no keys to report.
+function orEmpty<T>(err: unknown): T[] {
+  if (err instanceof Error && err.name === 'NotSupportedError') return [];
+  throw err;
+}
+
+function primaryKeyOf(rows: readonly PrimaryKeyInfo[]): ReflectedTable['primaryKey'] {
+  const sorted = [...rows].sort((a, b) => a.keySequence - b.keySequence);
+  return { name: sorted[0]?.keyName ?? null, columns: sorted.map((r) => r.columnName) };
+}
+
+function foreignKeysOf(rows: readonly ForeignKeyInfo[]): ReflectedForeignKey[] {
+  const byKey = new Map<string, ForeignKeyInfo[]>();
+  for (const row of rows) {
+    const key = row.fkKeyName ?? `${row.pkCatalog}.${row.pkDbSchema}.${row.pkTableName}`;
+    const list = byKey.get(key) ?? [];
+    list.push(row);
+    byKey.set(key, list);
+  }
+  return [...byKey.values()].map((list) => {
+    list.sort((a, b) => a.keySequence - b.keySequence);
+    const first = list[0]!;
+    return {
+      name: first.fkKeyName,
+      columns: list.map((r) => r.fkColumnName),
+      referencedTable: { catalog: first.pkCatalog, schema: first.pkDbSchema, name: first.pkTableName },
+      referencedColumns: list.map((r) => r.pkColumnName),
+      onUpdate: RULES[first.updateRule] ?? String(first.updateRule),
+      onDelete: RULES[first.deleteRule] ?? String(first.deleteRule),
+    };
+  });
+}
+
+/** Options of `reflect()`. */
+export interface ReflectOptions {
+  readonly catalog?: string;
+  readonly schema?: string;
+  /** Table names (exact); every table when undefined. */
+  readonly tables?: readonly string[];
+}
+
+/**
+ * Every table (or those named) with catalog, schema, name, type, columns (SQL type name, Arrow
+ * type, nullability, precision, scale), primary key and foreign keys. Takes a Knex instance
+ * using this dialect, a flightsql Connection, or connect() options.
+ */
+export async function reflect(
+  source: Knex | Connection<Row> | Parameters<typeof connect>[0],
+  options: ReflectOptions = {},
+): Promise<ReflectedTable[]> {
+  const filter = { ...options, columns: true, keys: true };
+  if (isKnex(source)) {
+    const client = source.client as Knex.Client & {
+      _reflect?: (f: TableFilter) => Promise<ReflectedTable[]>;
+    };
+    if (typeof client._reflect !== 'function')
+      throw new TypeError('reflect(): this Knex instance does not use the flightsql dialect');
+    return client._reflect(filter);
+  }
+  if (isConnection(source)) return reflectTables(source.client, await searchEscapeOf(source), filter);
+  const connection = await connect(source);
+  try {
+    return await reflectTables(connection.client, await searchEscapeOf(connection), filter);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function searchEscapeOf(connection: Connection<Row>): Promise<Pick<ServerFacts, 'searchEscape'>> {
+  const { SqlInfo } = await import('flightsql');
+  const info = await connection.client.getSqlInfo([SqlInfo.SQL_SEARCH_STRING_ESCAPE]).catch(() => new Map());
+  const escape = info.get(SqlInfo.SQL_SEARCH_STRING_ESCAPE);
+  return { searchEscape: typeof escape === 'string' && escape !== '' ? escape : undefined };
+}
+
+function isKnex(source: unknown): source is Knex {
+  return typeof source === 'function' && 'client' in source && 'schema' in source;
+}
+
+function isConnection(source: unknown): source is Connection<Row> {
+  return typeof source === 'object' && source !== null && 'client' in source && 'cursor' in source;
+}

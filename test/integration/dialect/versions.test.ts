@@ -1,0 +1,79 @@
+/**
+ * The built dialect (`flightsql/dialect`) from ESM and CommonJS, and against Knex 3.1 and the
+ * newest 3.x: a schema, inserts, a select with bindings, a transaction, columnInfo, a stream.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startServer, type RunningServer } from '../../../src/server';
+
+const root = join(__dirname, '../../..');
+const run = promisify(execFile);
+let server: RunningServer;
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist/dialect/index.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const body = (table: string) => `
+  const db = knex({ client: FlightSQLDialect, connection: { host: process.env.LOCATION } });
+  await db.schema.createTable('${table}', (t) => { t.integer('id').primary(); t.string('name'); });
+  await db('${table}').insert([{ id: 1, name: 'a' }, { id: 2, name: 'b' }]);
+  const rows = await db('${table}').where('id', '>', 1).select('name');
+  await db.transaction(async (trx) => trx('${table}').insert({ id: 3, name: 'c' }));
+  const info = await db('${table}').columnInfo();
+  let streamed = 0;
+  for await (const _ of db('${table}').select().stream()) streamed++;
+  console.log(JSON.stringify({ knex: knexVersion, rows, columns: Object.keys(info), streamed }));
+  await db.destroy();`;
+
+async function runCjs(knexPackage: string, table: string) {
+  const script = `
+    const knex = require('knex');
+    const knexVersion = require('knex/package.json').version;
+    const FlightSQLDialect = require('flightsql/dialect').default;
+    (async () => { ${body(table)} })().catch((e) => { console.error(e); process.exit(1); });`;
+  const { stdout } = await run(process.execPath, ['-r', join(__dirname, 'knexVersion.cjs'), '-e', script], {
+    cwd: root,
+    env: { ...process.env, LOCATION: server.location, KNEX_PACKAGE: knexPackage },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout.trim());
+}
+
+test.each([
+  ['knex-3.1', /^3\.1\./],
+  ['knex', /^3\./],
+])('CommonJS require("flightsql/dialect") with %s', async (knexPackage, version) => {
+  const out = await runCjs(knexPackage, `t_${knexPackage.replace(/\W/g, '_')}`);
+  expect(out.knex).toMatch(version);
+  expect(out).toMatchObject({ rows: [{ name: 'b' }], columns: ['id', 'name'], streamed: 3 });
+});
+
+test('ESM import FlightSQLDialect from "flightsql/dialect" (default and named)', async () => {
+  const script = `
+    import knex from 'knex';
+    import FlightSQLDialect, { FlightSQLDialect as Named, reflect } from 'flightsql/dialect';
+    import { createRequire } from 'node:module';
+    const knexVersion = createRequire(import.meta.url)('knex/package.json').version;
+    if (Named !== FlightSQLDialect || typeof reflect !== 'function') throw new Error('exports');
+    ${body('t_esm')}`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    env: { ...process.env, LOCATION: server.location },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(JSON.parse(stdout.trim())).toMatchObject({
+    rows: [{ name: 'b' }],
+    columns: ['id', 'name'],
+    streamed: 3,
+  });
+});
