@@ -5,7 +5,8 @@ import { query } from './query';
 import { serve } from './serve';
 
 const usage = `usage: flightsql <command>
-  serve [--host 127.0.0.1] [--port 0] [--database FILE] [--token T] [--partitions N]   run the embedded server
+  serve [--host 127.0.0.1] [--port 0] [--database FILE] [--token T] [--partitions N] [--http-port N]
+                                                                       run the embedded server (and its HTTP write listener)
   query [--host URI] [--token T] [--database DB] "SQL"                 run a query and print the result
   demo                                                                 the npm start demo`;
 

@@ -11,16 +11,23 @@ export async function serve(argv: string[]): Promise<void> {
       database: { type: 'string', default: ':memory:' },
       token: { type: 'string' },
       partitions: { type: 'string', default: '1' },
+      'http-port': { type: 'string' },
     },
   });
+  const httpPort = values['http-port'] === undefined ? undefined : Number(values['http-port']);
+  if (httpPort !== undefined && !(Number.isInteger(httpPort) && httpPort >= 0 && httpPort <= 65535)) {
+    throw new Error(`--http-port must be a port number (0 picks a free one), not '${values['http-port']}'`);
+  }
   const server = await startServer({
     host: values.host,
     port: Number(values.port),
     database: values.database,
     token: values.token ?? process.env['FLIGHTSQL_TOKEN'],
     partitions: Number(values.partitions),
+    httpPort,
   });
-  process.stdout.write(`${server.location}\n`);
+  // The first line is the gRPC location (scripts parse it); the HTTP write URL comes second.
+  process.stdout.write(`${server.location}\n${server.httpUrl ? `${server.httpUrl}\n` : ''}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

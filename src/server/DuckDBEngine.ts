@@ -141,9 +141,12 @@ export class DuckDBEngine {
     signal?: AbortSignal,
     parameters?: readonly unknown[],
     session?: DuckDBConnection,
+    database?: string,
   ): Promise<QueryStream> {
     const connection = session ?? (await this.connect());
     if (!session) this.#open.add(connection);
+    // InfluxDB's database is a schema here (HTTP writes create it); without one, `main`.
+    if (database !== undefined && !session) await useSchemaIfExists(connection, database);
     let closed = false;
     const close = () => {
       if (closed) return;
@@ -191,4 +194,13 @@ export class DuckDBEngine {
     this.#open.clear();
     this.#instance.closeSync();
   }
+}
+
+/** `USE` the schema `name` when it exists, so that unqualified table names resolve there. */
+async function useSchemaIfExists(connection: DuckDBConnection, name: string): Promise<void> {
+  const literal = `'${name.replace(/'/g, "''")}'`;
+  const found = await connection.runAndReadAll(
+    `SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database() AND schema_name = ${literal}`,
+  );
+  if (found.getRows().length > 0) await connection.run(`USE "${name.replace(/"/g, '""')}"`);
 }

@@ -319,6 +319,7 @@ export function flightSqlService(
           controller.signal,
           statement.parameters,
           transactions.sessionFor(statement.txn),
+          statement.database,
         );
         try {
           await streamBatches(call, query.schema, query.batches, controller.signal, alignBody);

@@ -2,3 +2,4 @@
 export { startServer, type RunningServer, type ServerOptions, type ServerTlsOptions } from './startServer';
 export { DuckDBEngine, StatusError, statusForDuckDBError, type QueryStream } from './DuckDBEngine';
 export { flightSqlService, flightServiceDefinition, type ServerAuth } from './FlightSqlService';
+export { DEFAULT_MAX_BODY_BYTES } from './http/body';

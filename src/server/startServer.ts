@@ -5,6 +5,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { DuckDBEngine } from './DuckDBEngine';
 import { flightServiceDefinition, flightSqlService } from './FlightSqlService';
+import { startHttpListener, type HttpListener } from './http/httpListener';
 
 /** TLS for the server: PEM certificate chain and key, and optionally a CA to require client certificates. */
 export interface ServerTlsOptions {
@@ -43,6 +44,15 @@ export interface ServerOptions {
   readonly transactions?: boolean;
   /** Offer prepared statements (default true); false answers like a server that cannot bind parameters. */
   readonly preparedStatements?: boolean;
+  /**
+   * Also listen for InfluxDB line protocol writes over HTTP on this port (0 picks a free one):
+   * `/api/v3/write_lp`, `/api/v2/write` and `/write`. Without it there is no HTTP listener.
+   */
+  readonly httpPort?: number;
+  /** Interface of the HTTP listener (default: `host`). */
+  readonly httpHost?: string;
+  /** Largest HTTP write body after decompression, in bytes (default 10 MB); larger ones get 413. */
+  readonly httpMaxBodyBytes?: number;
 }
 
 /** A running embedded server. */
@@ -53,7 +63,9 @@ export interface RunningServer extends AsyncDisposable {
   readonly port: number;
   /** The DuckDB engine (to load data directly). */
   readonly engine: DuckDBEngine;
-  /** Stops accepting calls, cancels running ones, and closes DuckDB. */
+  /** Base URL of the HTTP write listener, e.g. `http://127.0.0.1:8086`; only with `httpPort`. */
+  readonly httpUrl?: string;
+  /** Stops accepting calls and HTTP requests, cancels running ones, and closes DuckDB. */
   close(): Promise<void>;
 }
 
@@ -89,29 +101,46 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       server.bindAsync(`${address}:${at}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
     );
   let port: number;
+  let http: HttpListener | undefined;
   try {
     port = await bind(options.port ?? 0);
     // The same service on a second port: the location of the odd shares of a split result.
     if (options.secondLocation) second = `${scheme}://${address}:${await bind(0)}`;
+    if (options.httpPort !== undefined) {
+      http = await startHttpListener({
+        engine,
+        host: options.httpHost ?? host,
+        port: options.httpPort,
+        token: options.token,
+        username: options.username,
+        password: options.password,
+        maxBodyBytes: options.httpMaxBodyBytes,
+      });
+    }
   } catch (err) {
+    server.forceShutdown();
     engine.close();
     throw err;
   }
   let closing: Promise<void> | undefined;
   const close = () =>
-    (closing ??= new Promise<void>((resolve) => {
-      // Give calls in flight a moment, then cut them.
-      const timer = setTimeout(() => server.forceShutdown(), 1000);
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    }).then(() => engine.close()));
+    (closing ??= Promise.all([
+      http?.close(),
+      new Promise<void>((resolve) => {
+        // Give calls in flight a moment, then cut them.
+        const timer = setTimeout(() => server.forceShutdown(), 1000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+    ]).then(() => engine.close()));
   return {
     location: `${scheme}://${address}:${port}`,
     host,
     port,
     engine,
+    ...(http ? { httpUrl: http.url } : {}),
     close,
     [Symbol.asyncDispose]: close,
   };

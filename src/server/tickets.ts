@@ -18,6 +18,8 @@ export interface StatementHandle {
   /** This ticket's share of a result split over `parts` endpoints (0-based). */
   readonly part?: number;
   readonly parts?: number;
+  /** InfluxDB's JSON ticket: the database, which names a DuckDB schema here. */
+  readonly database?: string;
 }
 
 /** A statement to run: its SQL and, for a prepared statement, its bound parameters. */
@@ -26,6 +28,8 @@ export interface Statement {
   readonly parameters?: readonly unknown[];
   /** Transaction id, for statements that run in one. */
   readonly txn?: Uint8Array;
+  /** The schema to run in (InfluxDB's `database`), when the ticket names one. */
+  readonly database?: string;
 }
 
 /**
@@ -83,7 +87,9 @@ export function sqlOfTicket(ticket: Uint8Array): StatementHandle {
     if (typeof json['sql_query'] !== 'string') {
       throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket has no "sql_query" string');
     }
-    return { sql: json['sql_query'] };
+    const database =
+      typeof json['database'] === 'string' && json['database'] !== '' ? json['database'] : undefined;
+    return { sql: json['sql_query'], database };
   }
   let command: Command;
   try {
@@ -115,7 +121,11 @@ export function statementOfTicket(ticket: Uint8Array, prepared: PreparedStatemen
     const handle = sqlOfTicket(ticket);
     const sql =
       handle.parts === undefined ? handle.sql : partitionSql(handle.sql, handle.part!, handle.parts);
-    return { sql, txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex') };
+    return {
+      sql,
+      txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex'),
+      database: handle.database,
+    };
   } catch (err) {
     if (!(err instanceof TicketIsCommand)) throw err;
     const command = err.command;
