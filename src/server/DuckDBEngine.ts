@@ -8,7 +8,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../flight';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { arrowSchemaFor, recordBatchesFrom } from './duckdb/recordBatches';
 import { arrowFieldFor } from './duckdb/types';
-import { bindParameters } from './statements';
+import { bindParameters, type NamedParameters } from './statements';
 import { StatusError, statusForDuckDBError } from './statusErrors';
 import { status as Status } from '@grpc/grpc-js';
 
@@ -139,7 +139,7 @@ export class DuckDBEngine {
   async query(
     sql: string,
     signal?: AbortSignal,
-    parameters?: readonly unknown[],
+    parameters?: readonly unknown[] | NamedParameters,
     session?: DuckDBConnection,
     database?: string,
   ): Promise<QueryStream> {

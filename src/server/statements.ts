@@ -170,10 +170,30 @@ export async function executeUpdate(
   );
 }
 
-/** Binds one parameter row to `prepared` (used by the engine's query path). */
+/** Named parameters (InfluxDB's JSON ticket `params`: `$name` in the query). */
+export type NamedParameters = Readonly<Record<string, string | number | boolean | null>>;
+
+/**
+ * Binds one parameter row to `prepared` (used by the engine's query path): positional values,
+ * or named ones, matched to the statement's `$name` placeholders (integers bind as BIGINT).
+ */
 export async function bindParameters(
   prepared: DuckDBPreparedStatement,
-  row: readonly unknown[],
+  row: readonly unknown[] | NamedParameters,
 ): Promise<void> {
-  await bind(prepared, row);
+  if (Array.isArray(row)) return bind(prepared, row);
+  const named = row as NamedParameters;
+  const values: unknown[] = [];
+  for (let i = 1; i <= prepared.parameterCount; i++) {
+    const name = prepared.parameterName(i);
+    if (!Object.hasOwn(named, name)) {
+      throw new StatusError(
+        Status.INVALID_ARGUMENT,
+        `no value for parameter $${name} (params has ${Object.keys(named).join(', ') || 'none'})`,
+      );
+    }
+    const value = named[name];
+    values.push(typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value);
+  }
+  await bind(prepared, values);
 }

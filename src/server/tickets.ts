@@ -9,6 +9,7 @@ import { unpackCommand, type Command } from '../sql/commands';
 import { isMetadataCommand, type MetadataCommand } from './metadata';
 import type { PreparedStatements } from './PreparedStatements';
 import { StatusError } from './statusErrors';
+import type { NamedParameters } from './statements';
 
 /** What a TicketStatementQuery's handle holds. */
 export interface StatementHandle {
@@ -20,12 +21,14 @@ export interface StatementHandle {
   readonly parts?: number;
   /** InfluxDB's JSON ticket: the database, which names a DuckDB schema here. */
   readonly database?: string;
+  /** InfluxDB's JSON ticket: named parameters. */
+  readonly params?: NamedParameters;
 }
 
 /** A statement to run: its SQL and, for a prepared statement, its bound parameters. */
 export interface Statement {
   readonly sql: string;
-  readonly parameters?: readonly unknown[];
+  readonly parameters?: readonly unknown[] | NamedParameters;
   /** Transaction id, for statements that run in one. */
   readonly txn?: Uint8Array;
   /** The schema to run in (InfluxDB's `database`), when the ticket names one. */
@@ -89,7 +92,11 @@ export function sqlOfTicket(ticket: Uint8Array): StatementHandle {
     }
     const database =
       typeof json['database'] === 'string' && json['database'] !== '' ? json['database'] : undefined;
-    return { sql: json['sql_query'], database };
+    const params = json['params'];
+    if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
+      throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket "params" must be an object');
+    }
+    return { sql: json['sql_query'], database, params: params as NamedParameters | undefined };
   }
   let command: Command;
   try {
@@ -125,6 +132,7 @@ export function statementOfTicket(ticket: Uint8Array, prepared: PreparedStatemen
       sql,
       txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex'),
       database: handle.database,
+      parameters: handle.params,
     };
   } catch (err) {
     if (!(err instanceof TicketIsCommand)) throw err;
