@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing:
-# protobuf-compiler (protoc, for the generated-code freshness test) and openssl (TLS test certificates).
+# protobuf-compiler (protoc, for the generated-code freshness test), openssl (TLS test certificates)
+# and influxdb (influxd 1.x, the real server of the flightsql/influx integration tests).
 set -euo pipefail
 need=()
 command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v influxd >/dev/null 2>&1 || need+=(influxdb)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "The tests need these Debian packages: ${need[*]}. Install them with: sudo apt-get install -y ${need[*]}" >&2

@@ -1,0 +1,167 @@
+/**
+ * Errors of the InfluxDB HTTP module: the server's 4xx/5xx answers and statement errors
+ * (influxdb-python's InfluxDBClientError / InfluxDBServerError), and points refused before
+ * sending. HTTP status -> class happens in one function, `errorFromResponse`.
+ */
+import { DataError, DatabaseError, messageOf, OperationalError, redact, type ErrorDetails } from '../errors';
+
+/** Extra facts of an InfluxDB error. */
+export interface InfluxErrorDetails extends ErrorDetails {
+  /** The body the server sent, as text (redacted). */
+  readonly content?: string;
+  /** Index of the failing statement in a multi-statement query. */
+  readonly statementId?: number;
+}
+
+/**
+ * The server refused a request (HTTP 4xx: bad query, unknown database, 401 wrong password,
+ * 403 missing privilege, partial write), or a statement of a 200 answer failed (then
+ * `code` is undefined, as in influxdb-python, and `statementId` says which).
+ */
+export class InfluxDBClientError extends DatabaseError {
+  /** The server's answer as text (influxdb-python's `content`), redacted. */
+  readonly content: string;
+  /** The statement that failed, for statement errors inside a 200 answer. */
+  readonly statementId?: number;
+  /** For partial writes: how many points the server dropped (`dropped=N`). */
+  readonly dropped?: number;
+
+  constructor(message: string, details: InfluxErrorDetails = {}) {
+    super(message, details);
+    this.content = redact(details.content ?? details.serverMessage ?? message);
+    if (details.statementId !== undefined) this.statementId = details.statementId;
+    const dropped = /\bdropped=(\d+)/.exec(details.serverMessage ?? '');
+    if (dropped) this.dropped = Number(dropped[1]);
+  }
+
+  /** The HTTP status (influxdb-python's `code`); undefined for statement errors. */
+  get code(): number | undefined {
+    return this.statementId === undefined ? this.httpStatus : undefined;
+  }
+}
+
+/** The server failed (HTTP 5xx), e.g. a write to an unknown retention policy on 1.x. */
+export class InfluxDBServerError extends DatabaseError {
+  /** The server's answer as text, redacted. */
+  readonly content: string;
+
+  constructor(message: string, details: InfluxErrorDetails = {}) {
+    super(message, details);
+    this.content = redact(details.content ?? details.serverMessage ?? message);
+  }
+
+  /** The HTTP status. */
+  get code(): number | undefined {
+    return this.httpStatus;
+  }
+}
+
+/**
+ * A point that cannot be written as it is (NaN, no fields, an out-of-range integer, a name
+ * InfluxDB cannot store...). Raised before anything is sent.
+ */
+export class LineProtocolError extends DataError {
+  /** The measurement of the refused point, when known. */
+  readonly measurement?: string;
+  /** The position of the point in the batch given to `writePoints`, when known. */
+  readonly index?: number;
+  /** What is wrong, without the point's name. */
+  readonly problem: string;
+
+  constructor(problem: string, measurement?: string, index?: number) {
+    super(`${describePoint(measurement, index)}: ${problem}`);
+    this.problem = problem;
+    if (measurement !== undefined) this.measurement = measurement;
+    if (index !== undefined) this.index = index;
+  }
+}
+
+/** `point #3 ('cpu')`, `point 'cpu'`, or `point`. */
+function describePoint(measurement: string | undefined, index: number | undefined): string {
+  const name = measurement === undefined ? '' : `${show(measurement)}`;
+  if (index === undefined) return name ? `point ${name}` : 'point';
+  return name ? `point #${index} (${name})` : `point #${index}`;
+}
+
+/** A name or value as shown in messages: JSON-quoted (control characters visible), cut at 80 chars. */
+export function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  const cut = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  return JSON.stringify(cut);
+}
+
+const statusText: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * The one place where an HTTP status becomes an error class: 5xx -> InfluxDBServerError,
+ * anything else unexpected -> InfluxDBClientError. The message is the server's `error`
+ * text (JSON body or `X-Influxdb-Error` header), prefixed with the status and `context`.
+ */
+export function errorFromResponse(
+  status: number,
+  body: string,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  context: string,
+): InfluxDBClientError | InfluxDBServerError {
+  const serverMessage = serverText(body, headers);
+  const label = `${status}${statusText[status] ? ` ${statusText[status]}` : ''}`;
+  const message = `${context}: ${label}: ${serverMessage || '(no message)'}`;
+  const details = { httpStatus: status, serverMessage, content: body };
+  return status >= 500 && status < 600
+    ? new InfluxDBServerError(message, details)
+    : new InfluxDBClientError(message, details);
+}
+
+function serverText(body: string, headers: Readonly<Record<string, string | string[] | undefined>>): string {
+  const trimmed = body.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as { error?: unknown; message?: unknown };
+      if (typeof parsed.error === 'string') return parsed.error;
+      if (typeof parsed.message === 'string') return parsed.message;
+    } catch {
+      // not JSON after all: fall through to the raw text
+    }
+  }
+  const header = headers['x-influxdb-error'];
+  if (typeof header === 'string' && header) return header;
+  return trimmed.length > 2000 ? `${trimmed.slice(0, 2000)}…` : trimmed;
+}
+
+/** A statement error inside a 200 answer (influxdb-python raises it with `code=None`). */
+export function statementError(error: string, statementId: number | undefined): InfluxDBClientError {
+  const where = statementId === undefined || statementId === 0 ? '' : ` (statement ${statementId})`;
+  return new InfluxDBClientError(`query failed${where}: ${error}`, {
+    httpStatus: 200,
+    serverMessage: error,
+    content: error,
+    statementId: statementId ?? 0,
+  });
+}
+
+/** A transport failure (connection refused, reset, TLS, timeout) after all attempts. */
+export function transportError(context: string, cause: unknown, attempts: number): OperationalError {
+  const reason = describeCause(cause);
+  const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+  return new OperationalError(`${context}: ${reason}${tries}`, { cause });
+}
+
+function describeCause(cause: unknown): string {
+  // Duck-typed: errors of node's core come from another realm under test runners.
+  const message = messageOf(cause);
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  if (code === 'ECONNREFUSED') return `cannot connect to InfluxDB: ${message}`;
+  if (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {
+    return `TLS handshake failed: ${message} (pass verifySsl: '<CA file>' for a private CA, or verifySsl: false for tests)`;
+  }
+  return message;
+}

@@ -1,0 +1,40 @@
+/**
+ * flightsql/influx: InfluxDB 1.x over HTTP — Point and line protocol, writes (HTTP and UDP),
+ * InfluxQL queries into ResultSets, and administration, with influxdb-python's names in
+ * camelCase. Imports nothing from the Flight side.
+ */
+export { InfluxDBClient } from './InfluxDBClient';
+export type {
+  AlterRetentionPolicyOptions,
+  Consistency,
+  CreateRetentionPolicyOptions,
+  DatabaseOptions,
+  SeriesOptions,
+  WriteData,
+  WriteOptions,
+  WritePointsOptions,
+} from './methodOptions';
+export { Point } from './Point';
+export type { FieldValue, LineProtocolOptions, PointObject, TagValue } from './Point';
+export { serializePoints } from './serialize';
+export type { SerializeOptions, WritablePoint } from './serialize';
+export { ResultSet } from './ResultSet';
+export type {
+  ResultMessage,
+  ResultPoint,
+  ResultValue,
+  Series,
+  SeriesKey,
+  StatementResult,
+} from './ResultSet';
+export { ChunkedResult } from './query';
+export type { BindValue, QueryOptions } from './query';
+export type { CallOptions } from './http';
+export type { InfluxDBClientOptions, Proxies } from './options';
+export { parseDSN } from './options';
+export type { Precision } from './timestamps';
+export { InfluxDBClientError, InfluxDBServerError, LineProtocolError } from './errors';
+export { quoteIdent, quoteLiteral } from './influxql';
+export type { Privilege } from './influxql';
+// The shared hierarchy the classes above belong to.
+export { DatabaseError, DataError, Error, InterfaceError, OperationalError } from '../errors';
