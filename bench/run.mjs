@@ -20,6 +20,7 @@
 //                        summarise with `node bench/profile-summary.mjs <file> [top]`
 //   BENCH_CHILD_TIMEOUT_S  kill a client process after this long (default 900)
 //   BENCH_REPEAT_LIMIT_S   do not repeat a client whose first run took longer (default 60)
+//   BENCH_WRITES         0: skip the write benchmarks (bench/influx.mjs, bench/write3.mjs)
 //
 // The server runs in its own process (bench/server.mjs); every client runs in its own process
 // (bench/client.mjs <name>) so that peak RSS is per client. Results: stdout and bench/results.md.
@@ -416,9 +417,38 @@ async function main() {
     console.log('\n' + section);
     sections.push(section);
   }
-  const report = ['# flightsql streaming benchmark', '', ...sections].join('\n');
+  // The write side: line-protocol serialisation against node-influx and influxdb3-client, and
+  // InfluxDBClient3's write throughput with and without batching (each in its own process).
+  for (const [script, title] of [
+    ['influx.mjs', '## Line protocol: serialisation and writes into influxd'],
+    ['write3.mjs', '## InfluxDBClient3 write throughput, with and without batching'],
+  ]) {
+    if (env.BENCH_WRITES === '0') break;
+    log(`${script}: running...`);
+    const out = await runScript(join(here, script));
+    const tables = out
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .join('\n');
+    const section = `${title}\n\n${tables}\n`;
+    console.log('\n' + section);
+    sections.push(section);
+  }
+  const report = ['# flightsql benchmarks', '', ...sections].join('\n');
   writeFileSync(join(here, 'results.md'), report);
   console.log('written to bench/results.md');
+}
+
+/** Runs a benchmark script in its own process and returns its stdout. */
+function runScript(path) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path} exited with ${code}`)),
+    );
+  });
 }
 
 main().catch((err) => {

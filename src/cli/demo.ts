@@ -4,6 +4,7 @@
  * layer (connect(), a cursor), printing each result.
  */
 import { connect, FlightSQLClient } from '../index';
+import { InfluxDBClient3, Point } from '../influx';
 import { startServer } from '../server';
 import { formatTable } from './format';
 
@@ -35,7 +36,7 @@ FROM home GROUP BY bucket, room ORDER BY room, bucket`,
 ];
 
 export async function demo(): Promise<void> {
-  const server = await startServer();
+  const server = await startServer({ httpPort: 0 });
   const client = new FlightSQLClient({ host: server.location });
   try {
     const connection = await server.engine.connect();
@@ -53,6 +54,7 @@ export async function demo(): Promise<void> {
     }
     await cursorTour(server.location);
     await knexTour(server.location);
+    await influxTour(server.location, server.httpUrl!);
   } finally {
     await client.close();
     await server.close();
@@ -113,4 +115,40 @@ async function knexTour(location: string): Promise<void> {
   } finally {
     await db.destroy();
   }
+}
+
+/** Writes with InfluxDBClient3 (line protocol over HTTP, batched), then reads back over Flight. */
+async function influxTour(location: string, httpUrl: string): Promise<void> {
+  const say = (text: string) => process.stdout.write(text);
+  say(`\n== InfluxDB 3 style: InfluxDBClient3 writes to ${httpUrl}, queries over Flight\n`);
+  await using client = new InfluxDBClient3({
+    host: httpUrl,
+    database: 'outdoor',
+    flightOptions: { host: location },
+    writeOptions: { batching: true, batchSize: 500, flushInterval: 100 },
+  });
+  const start = Date.UTC(2026, 0, 1);
+  for (let minute = 0; minute < 1440; minute += 10) {
+    for (const station of ['roof', 'garden']) {
+      const temp = 4 + 6 * Math.sin(((minute / 1440) * 2 - 0.5) * Math.PI) + (station === 'roof' ? -1 : 0);
+      await client.write(
+        new Point('weather')
+          .tag('station', station)
+          .floatField('temp', Math.round(temp * 100) / 100)
+          .intField('wind', (minute * 7 + (station === 'roof' ? 13 : 0)) % 40)
+          .timestamp(new Date(start + minute * 60_000)),
+      );
+    }
+  }
+  await client.flush();
+  const table = await client.query(
+    'SELECT station, count(*) AS readings, round(avg(temp), 2) AS avg_temp, max(wind) AS max_wind FROM weather GROUP BY station ORDER BY station',
+  );
+  say(`${formatTable(table)}\n`);
+  await using connection = await connect(location);
+  const cursor = connection.cursor();
+  await cursor.execute('SELECT count(*) FROM outdoor.weather WHERE wind > ?', [30]);
+  say(
+    `the same rows through connect()/cursor(): ${String((await cursor.fetchone())![0])} readings with wind > 30\n`,
+  );
 }

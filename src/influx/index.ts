@@ -38,3 +38,25 @@ export { quoteIdent, quoteLiteral } from './influxql';
 export type { Privilege } from './influxql';
 // The shared hierarchy the classes above belong to.
 export { DatabaseError, DataError, Error, InterfaceError, OperationalError } from '../errors';
+// InfluxDB 3: writes at once or batched with retries, files, and queries over Flight.
+export {
+  InfluxDBClient3,
+  PartialWriteError,
+  type InfluxDBClient3Options,
+  type QueryModes,
+  type QueryOptions3,
+  type RejectedLine,
+  type WriteCallOptions,
+  type WriteEndpoint,
+  type WriteOptions3,
+} from './InfluxDBClient3';
+export {
+  BatchingWriter,
+  isRetryable,
+  parseRetryAfter,
+  type BatchSender,
+  type WriteBatch,
+  type WriteOptions as BatchWriteOptions,
+} from './WriteApi';
+export type { RowMapping, WriteRecord } from './records';
+export type { FileFormat, WriteFileOptions } from './writeFile';
