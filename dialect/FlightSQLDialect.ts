@@ -147,7 +147,7 @@ export class FlightSQLDialect extends KnexPostgresClient {
     const state = stateOf(this);
     if (!state.facts) {
       const info = await connection.client.getSqlInfo(DIALECT_SQL_INFO).catch(() => new Map());
-      state.facts = serverFacts(info, config.profile);
+      state.facts = serverFacts(connection.serverInfo, info, config.profile);
     }
     return { connection, active: new Set() };
   }

@@ -4,7 +4,7 @@
  * named in the config. The SQL is PostgreSQL-flavoured for all of them (double-quoted
  * identifiers, `$n` placeholders), as DataFusion, DuckDB and Dremio read it.
  */
-import { SqlInfo, SqlSupportedTransaction, type SqlInfoValue } from 'flightsql';
+import { SqlInfo, type ServerInfo, type SqlInfoValue } from 'flightsql';
 
 /** The engines the dialect knows. */
 export type ProfileName = 'duckdb' | 'datafusion' | 'generic';
@@ -81,11 +81,9 @@ export interface ServerFacts {
   readonly quote: string;
 }
 
-/** The SqlInfo ids the dialect reads when it first connects. */
+/** The SqlInfo ids the dialect reads when it first connects (name and transactions come with the connection). */
 export const DIALECT_SQL_INFO: readonly number[] = [
-  SqlInfo.FLIGHT_SQL_SERVER_NAME,
   SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY,
-  SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
   SqlInfo.SQL_SEARCH_STRING_ESCAPE,
   SqlInfo.SQL_IDENTIFIER_QUOTE_CHAR,
 ];
@@ -98,20 +96,25 @@ export function profileForServer(name: string | undefined): ProfileName {
   return 'generic';
 }
 
-/** ServerFacts from GetSqlInfo values; `profile` (from the config) wins over the server name. */
-export function serverFacts(values: ReadonlyMap<number, SqlInfoValue>, profile?: ProfileName): ServerFacts {
+/**
+ * ServerFacts from what the connection learnt (`server`: name and transaction support) and the
+ * dialect's own GetSqlInfo values; `profile` (from the config) wins over the server name.
+ */
+export function serverFacts(
+  server: ServerInfo,
+  values: ReadonlyMap<number, SqlInfoValue>,
+  profile?: ProfileName,
+): ServerFacts {
   const text = (id: number) => {
     const v = values.get(id);
     return typeof v === 'string' && v !== '' ? v : undefined;
   };
-  const level = Number(values.get(SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION) ?? 0);
-  const serverName = text(SqlInfo.FLIGHT_SQL_SERVER_NAME);
   return {
-    profile: PROFILES[profile ?? profileForServer(serverName)],
-    serverName,
+    profile: PROFILES[profile ?? profileForServer(server.name)],
+    serverName: server.name,
     readOnly: values.get(SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY) === true,
-    transactions: level >= SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_TRANSACTION,
-    savepoints: level >= SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_SAVEPOINT,
+    transactions: server.transactions,
+    savepoints: server.savepoints,
     searchEscape: text(SqlInfo.SQL_SEARCH_STRING_ESCAPE),
     quote: text(SqlInfo.SQL_IDENTIFIER_QUOTE_CHAR) ?? '"',
   };

@@ -5,6 +5,7 @@
  */
 import { DataType, Type, type Field } from 'apache-arrow';
 import {
+  SqlInfo,
   connect,
   type Connection,
   type FlightSQLClient,
@@ -312,7 +313,6 @@ export async function reflect(
 }
 
 async function searchEscapeOf(connection: Connection<Row>): Promise<Pick<ServerFacts, 'searchEscape'>> {
-  const { SqlInfo } = await import('flightsql');
   const info = await connection.client.getSqlInfo([SqlInfo.SQL_SEARCH_STRING_ESCAPE]).catch(() => new Map());
   const escape = info.get(SqlInfo.SQL_SEARCH_STRING_ESCAPE);
   return { searchEscape: typeof escape === 'string' && escape !== '' ? escape : undefined };

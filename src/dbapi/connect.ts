@@ -1,7 +1,7 @@
 /**
  * PEP 249 module interface: `connect()` and the module constants.
  */
-import { NotSupportedError, ProgrammingError } from '../errors';
+import { NotSupportedError, ProgrammingError, ProtocolError } from '../errors';
 import { parseConnectionUrl } from '../flight';
 import { FlightSQLClient, type FlightSQLClientOptions } from '../sql';
 import type { Row } from '../values';
@@ -70,8 +70,9 @@ export async function connect(
       await client.getSqlInfo(CONNECTION_SQL_INFO, { timeoutMs: resolved.timeoutMs }),
     );
   } catch (err) {
-    // A server without GetSqlInfo is still a server; anything else (unreachable, refused) is not.
-    if (err instanceof NotSupportedError || err instanceof ProgrammingError) {
+    // A server without GetSqlInfo (or with a broken one) is still a server; one that is
+    // unreachable or refuses us is not.
+    if (err instanceof NotSupportedError || err instanceof ProgrammingError || err instanceof ProtocolError) {
       serverInfo = { transactions: false, savepoints: false };
     } else {
       await client.close();

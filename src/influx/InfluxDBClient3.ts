@@ -240,7 +240,7 @@ export class InfluxDBClient3 implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     await this.#writer?.close();
-    this.#flight?.close();
+    await this.#flight?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
