@@ -160,13 +160,22 @@ export class DuckDBEngine {
       }
     };
     try {
+      // DuckDB may compute for long before the first chunk (an aggregate over a big table):
+      // a client that gives up meanwhile must interrupt it, not wait for it.
+      const interrupt = () => connection.interrupt();
+      if (signal?.aborted) throw new StatusError(Status.CANCELLED, 'the call was cancelled');
+      signal?.addEventListener('abort', interrupt, { once: true });
       let result;
-      if (parameters) {
-        const prepared = await connection.prepare(sql);
-        await bindParameters(prepared, parameters);
-        result = await prepared.stream();
-      } else {
-        result = await connection.stream(sql);
+      try {
+        if (parameters) {
+          const prepared = await connection.prepare(sql);
+          await bindParameters(prepared, parameters);
+          result = await prepared.stream();
+        } else {
+          result = await connection.stream(sql);
+        }
+      } finally {
+        signal?.removeEventListener('abort', interrupt);
       }
       const schema = arrowSchemaFor(result);
       const batches = async function* () {

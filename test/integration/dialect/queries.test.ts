@@ -294,3 +294,14 @@ test('every endpoint of a result is read (a server that splits results over thre
     await split.close();
   }
 });
+
+test('.timeout(ms, { cancel: true }) cancels the running query and frees the connection', async () => {
+  const started = Date.now();
+  const err = await db
+    .raw('select count(*) from range(100000000000) a')
+    .timeout(300, { cancel: true })
+    .catch((e: unknown) => e);
+  expect((err as Error).name).toBe('KnexTimeoutError');
+  expect(Date.now() - started).toBeLessThan(20_000);
+  expect(await db('rooms').count({ n: '*' })).toEqual([{ n: 3n }]);
+});
