@@ -353,7 +353,10 @@ function isConnectionLost(err: unknown): boolean {
  */
 export function connectOptionsOf(settings: unknown): ConnectOptions {
   if (typeof settings === 'string') return { ...parseConnectionUrl(settings) };
-  const s = { ...(settings as Record<string, unknown>) };
+  const source = settings as Record<string, unknown>;
+  const s = { ...source };
+  // Knex hides the password (a non-enumerable property), so a spread alone would drop it.
+  if (source['password'] !== undefined) s['password'] = source['password'];
   if (typeof s['url'] === 'string') {
     const { url, ...rest } = s;
     return { ...parseConnectionUrl(url as string), ...(rest as ConnectOptions) };

@@ -6,6 +6,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import knex from 'knex';
+import { FlightSQLDialect } from '../../../dialect';
 import { startServer, type RunningServer } from '../../../src/server';
 
 const root = join(__dirname, '../../..');
@@ -76,4 +78,18 @@ test('ESM import FlightSQLDialect from "flightsql/dialect" (default and named)',
     columns: ['id', 'name'],
     streamed: 3,
   });
+});
+
+test("a flightsql:// connection string, with user and password, through Knex's own parser", async () => {
+  const basic = await startServer({ username: 'ann', password: 'pw-1234' });
+  const db = knex({
+    client: FlightSQLDialect,
+    connection: `flightsql://ann:pw-1234@127.0.0.1:${basic.port}?useEncryption=false&database=x`,
+  });
+  try {
+    expect((await db.raw('select 1 as one')).rows).toEqual([{ one: 1 }]);
+  } finally {
+    await db.destroy();
+    await basic.close();
+  }
 });
