@@ -64,7 +64,8 @@ function isValid(data: Data, index: number): boolean {
   return (bitmap[i >> 3]! & (1 << (i & 7))) !== 0;
 }
 
-const NS_PER_UNIT: Record<TimeUnit, bigint> = {
+/** Nanoseconds per Arrow time unit. */
+export const NS_PER_UNIT: Readonly<Record<TimeUnit, bigint>> = {
   [TimeUnit.SECOND]: 1_000_000_000n,
   [TimeUnit.MILLISECOND]: 1_000_000n,
   [TimeUnit.MICROSECOND]: 1_000n,

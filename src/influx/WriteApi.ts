@@ -244,12 +244,7 @@ export class BatchingWriter {
     try {
       await sendWithRetries(this.#send, batch, this.#options, this.#controller.signal);
     } catch (err) {
-      this.#release(batch);
-      if (this.#options.error) safely(() => this.#options.error!(batch, err));
-      else
-        process.emitWarning(
-          `flightsql: a batch of ${batch.lines.length} lines was not written: ${messageOf(err)}`,
-        );
+      this.#fail(batch, err);
       return;
     }
     this.#release(batch);

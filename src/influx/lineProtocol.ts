@@ -229,24 +229,3 @@ export function formatBoolean(value: boolean, key: string, measurement?: string)
     fail(`boolean field ${show(key)} must be a boolean, not ${typeof value}`, measurement);
   return value ? 'true' : 'false';
 }
-
-/**
- * Orders escaped keys by their UTF-8 bytes (what Go's bytes.Compare does on the server).
- * JS compares UTF-16 code units, which differs only between surrogates (characters above
- * U+FFFF) and U+E000..U+FFFF; those are remapped before comparing.
- */
-export function compareBytes(a: string, b: string): number {
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-      }
-      return x < y ? -1 : 1;
-    }
-  }
-  return a.length - b.length;
-}

@@ -24,8 +24,10 @@ import {
   Struct,
   type DataType,
   type Vector,
+  TimeUnit,
 } from 'apache-arrow';
 import { DataError, InterfaceError, messageOf } from '../errors';
+import { NS_PER_UNIT } from '../values';
 import { SqlDate, SqlTime } from './temporal';
 
 /** Parameters: one row of positional values, several rows, or Arrow data used as it is. */
@@ -158,13 +160,11 @@ function parseDate(text: string): Date | undefined {
   }
 }
 
-const NS_PER_UNIT = [1_000_000_000n, 1_000_000n, 1_000n, 1n];
-
 /** A time of day (SqlTime or `HH:MM:SS[.f]` text) in the column's unit: number for 32-bit units, bigint for 64. */
 function timeValue(type: DataType, value: SqlTime | string): number | bigint {
   const time = value instanceof SqlTime ? value : SqlTime.parse(value);
   const { unit, bitWidth } = type as unknown as { unit: number; bitWidth: number };
-  const units = time.in(NS_PER_UNIT[unit]!);
+  const units = time.in(NS_PER_UNIT[unit as TimeUnit]);
   return bitWidth === 64 ? units : Number(units);
 }
 
@@ -173,7 +173,7 @@ function timeValue(type: DataType, value: SqlTime | string): number | bigint {
  * epoch (what `timestamps: 'bigint'` reads back), strings ISO 8601 (UTC unless they say).
  */
 function timestampColumn(type: DataType, values: unknown[], at: (row: number) => void): Vector {
-  const perUnit = NS_PER_UNIT[(type as unknown as { unit: number }).unit]!;
+  const perUnit = NS_PER_UNIT[(type as unknown as { unit: TimeUnit }).unit];
   const data = new BigInt64Array(values.length);
   const validity = new Uint8Array(Math.ceil(values.length / 8));
   let nullCount = 0;
