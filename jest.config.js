@@ -6,11 +6,14 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   },
-  // The dialect imports the package by name, as users do; tests run it on the sources.
+  // Unit and integration tests run the sources (the dialect imports the package by name, as users
+  // do); test/package/ runs the built package as installed from `npm pack`, never the sources.
   moduleNameMapper: {
     '^flightsql$': '<rootDir>/src/index.ts',
     '^flightsql/server$': '<rootDir>/src/server/index.ts',
     '^flightsql/dialect$': '<rootDir>/dialect/index.ts',
+    '^flightsql/influx$': '<rootDir>/src/influx/index.ts',
+    '^flightsql/proto$': '<rootDir>/src/protocol.ts',
   },
   testTimeout: 60_000,
   maxWorkers: 2,

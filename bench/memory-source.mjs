@@ -4,7 +4,7 @@
 // what the real server sends for `SELECT * FROM bench` (same encoder, same batch sizes), both
 // plain and with the aligned-body padding that our client asks for.
 import grpc from '@grpc/grpc-js';
-import { ALIGN_BODY_HEADER, FlightDataEncoder, encodeFlightData } from 'flightsql';
+import { ALIGN_BODY_HEADER, FlightDataEncoder, encodeFlightData } from 'flightsql/proto';
 import { flightServiceDefinition } from 'flightsql/server';
 import { timingSafeEqual } from 'node:crypto';
 

@@ -1,11 +1,102 @@
 /**
  * flightsql: an Apache Arrow Flight SQL driver for TypeScript.
  *
- * The client side never imports the embedded server (`flightsql/server`) nor DuckDB.
+ * The user-facing API: the Flight and Flight SQL clients, the PEP 249 layer, the error
+ * hierarchy and value conversion. Wire-level pieces (generated protocol messages, FlightData
+ * and command codecs) are in `flightsql/proto`. The client side never imports the embedded
+ * server (`flightsql/server`) nor DuckDB.
  */
-export * from './errors';
-export { RowConverter, deduplicatedNames, valueAt, type Row, type ValueOptions } from './values';
-export * from './flight';
-export * from './sql';
+export {
+  Error,
+  Warning,
+  InterfaceError,
+  DatabaseError,
+  DataError,
+  OperationalError,
+  IntegrityError,
+  InternalError,
+  ProgrammingError,
+  NotSupportedError,
+  ProtocolError,
+  type ErrorDetails,
+} from './errors';
+export { RowConverter, type Row, type ValueOptions } from './values';
+export {
+  FlightClient,
+  FlightStreamReader,
+  parseConnectionUrl,
+  type ActionType,
+  type BatchSource,
+  type CallOptions,
+  type ConnectionUrlOptions,
+  type Endpoint,
+  type FlightClientOptions,
+  type FlightDescriptor,
+  type FlightEndpoint,
+  type FlightInfo,
+  type FlightStreamChunk,
+  type Location,
+  type PollInfo,
+  type Ticket,
+  type TlsOptions,
+} from './flight';
+export {
+  FlightSQLClient,
+  FlightInfoReader,
+  PreparedStatement,
+  Savepoint,
+  Transaction,
+  parameterBatches,
+  type CancelStatus,
+  type CloseSessionStatus,
+  type DbSchemaInfo,
+  type FlightInfoReaderOptions,
+  type FlightSQLClientOptions,
+  type ForeignKeyInfo,
+  type GetDbSchemasOptions,
+  type GetTablesOptions,
+  type IngestMode,
+  type IngestOptions,
+  type Parameters,
+  type PrimaryKeyInfo,
+  type SessionOptionError,
+  type SessionOptionValue,
+  type SetSessionOptionsResult,
+  type SqlInfoValue,
+  type StatementOptions,
+  type SubstraitPlan,
+  type TableInfo,
+  type TableRef,
+  type XdbcTypeInfo,
+} from './sql';
 export { SqlInfo, SqlSupportedTransaction } from './proto/FlightSql';
-export * from './dbapi';
+export {
+  apilevel,
+  connect,
+  paramstyle,
+  threadsafety,
+  Connection,
+  Cursor,
+  BINARY,
+  DATETIME,
+  NUMBER,
+  ROWID,
+  STRING,
+  DBAPITypeObject,
+  Binary,
+  Date,
+  DateFromTicks,
+  Time,
+  TimeFromTicks,
+  Timestamp,
+  TimestampFromTicks,
+  SqlDate,
+  SqlTime,
+  type Column,
+  type ConnectOptions,
+  type ConnectionOptions,
+  type CursorOptions,
+  type ExecuteOptions,
+  type Params,
+  type ServerInfo,
+} from './dbapi';

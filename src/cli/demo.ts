@@ -86,12 +86,14 @@ async function cursorTour(location: string): Promise<void> {
 /** The same table through the Knex dialect (when knex, a peer dependency, is installed). */
 async function knexTour(location: string): Promise<void> {
   let knex: typeof import('knex').knex;
-  let FlightSQLDialect: typeof import('flightsql/dialect').FlightSQLDialect;
+  let FlightSQLDialect: import('knex').Knex.Config['client'];
   try {
     const mod = await import('knex');
     // CommonJS interop: the function is the module itself, `default`, or `knex`, by bundler.
     knex = (typeof mod === 'function' ? mod : (mod.knex ?? mod.default)) as typeof knex;
-    ({ FlightSQLDialect } = await import('flightsql/dialect'));
+    // By the package's own name, as users load it (the dialect is built after src/).
+    const dialectEntry: string = 'flightsql/dialect';
+    ({ FlightSQLDialect } = (await import(dialectEntry)) as { FlightSQLDialect: typeof FlightSQLDialect });
   } catch {
     process.stdout.write('\n(install knex to see the Knex dialect here)\n');
     return;

@@ -3,17 +3,14 @@ import {
   DatabaseError,
   DataError,
   Error as FlightSQLError,
-  errorFromStatus,
   IntegrityError,
   InterfaceError,
   InternalError,
   NotSupportedError,
   OperationalError,
   ProgrammingError,
-  redact,
-  registerSecret,
-  toError,
 } from '../../src';
+import { errorFromStatus, redact, registerSecret, toError } from '../../src/errors';
 
 describe('errorFromStatus', () => {
   test.each([

@@ -12,7 +12,8 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import { deduplicatedNames, RowConverter, valueAt } from '../../src';
+import { RowConverter } from '../../src';
+import { deduplicatedNames, valueAt } from '../../src/values';
 
 describe('RowConverter', () => {
   const table = new Table({

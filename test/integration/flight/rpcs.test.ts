@@ -9,15 +9,14 @@ import {
   type ServerWritableStream,
 } from '@grpc/grpc-js';
 import { tableFromArrays, vectorFromArray, Table, Utf8, type RecordBatch } from 'apache-arrow';
+import { FlightClient, NotSupportedError } from '../../../src';
 import {
-  FlightClient,
   FlightDataDecoder,
   FlightDataEncoder,
-  NotSupportedError,
   encodeSchema,
   type RawFlightData,
   type OutgoingFlightData,
-} from '../../../src';
+} from '../../../src/protocol';
 import * as pb from '../../../src/proto/Flight';
 import { flightServiceDefinition } from '../../../src/server';
 

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { flightInfoToProto, NotSupportedError, OperationalError, packCommand, unpackAs } from '../../../src';
+import { NotSupportedError, OperationalError } from '../../../src';
+import { flightInfoToProto, packCommand, unpackAs } from '../../../src/protocol';
 import * as pb from '../../../src/proto/Flight';
 import { useServer } from '../fixture';
 

@@ -3,17 +3,16 @@ import { tableFromArrays, type RecordBatch } from 'apache-arrow';
 import { createServer } from 'node:net';
 import {
   FlightClient,
-  FlightDataEncoder,
   FlightInfoReader,
   FlightStreamReader,
   InternalError,
   OperationalError,
   ProgrammingError,
-  REUSE_CONNECTION,
   type FlightEndpoint,
   type FlightInfo,
-  type OutgoingFlightData,
 } from '../../../src';
+import { FlightDataEncoder, type OutgoingFlightData } from '../../../src/protocol';
+import { REUSE_CONNECTION } from '../../../src/flight';
 import * as pb from '../../../src/proto/Flight';
 import { flightServiceDefinition } from '../../../src/server';
 

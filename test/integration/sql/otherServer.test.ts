@@ -8,7 +8,8 @@ import {
   type ServerWritableStream,
 } from '@grpc/grpc-js';
 import { Field, Int64, Schema } from 'apache-arrow';
-import { encodeSchema, FlightSQLClient, packCommand, unpackCommand, type RawFlightData } from '../../../src';
+import { FlightSQLClient } from '../../../src';
+import { encodeSchema, packCommand, unpackCommand, type RawFlightData } from '../../../src/protocol';
 import * as pb from '../../../src/proto/Flight';
 import * as sql from '../../../src/proto/FlightSql';
 import { flightServiceDefinition } from '../../../src/server';

@@ -1,4 +1,5 @@
-import { InterfaceError, ProgrammingError, RowConverter, packCommand } from '../../../src';
+import { InterfaceError, ProgrammingError, RowConverter } from '../../../src';
+import { packCommand } from '../../../src/protocol';
 import { queryTable, useServer } from '../fixture';
 
 async function rowsOf(fx: ReturnType<typeof useServer>, info: Awaited<ReturnType<typeof fx.client.execute>>) {

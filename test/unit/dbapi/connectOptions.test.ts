@@ -1,4 +1,5 @@
-import { InterfaceError, parseConnectionUrl, resolveConnectOptions } from '../../../src';
+import { InterfaceError, parseConnectionUrl } from '../../../src';
+import { resolveConnectOptions } from '../../../src/dbapi';
 
 describe('flightsql:// URLs (the JDBC driver form)', () => {
   test('user info, TLS by default, database and unknown parameters as headers', () => {

@@ -1,4 +1,4 @@
-import { statementKind } from '../../../src';
+import { statementKind } from '../../../src/dbapi';
 
 describe('statementKind: queries go through CommandStatementQuery, the rest through CommandStatementUpdate', () => {
   test.each([

@@ -31,9 +31,9 @@ import {
   TimeFromTicks,
   Timestamp,
   TimestampFromTicks,
-  describe as describeSchema,
   InterfaceError,
 } from '../../../src';
+import { describe as describeSchema } from '../../../src/dbapi';
 
 describe('type objects', () => {
   test('match the Arrow types of their group, dictionary columns by value type', () => {
