@@ -263,7 +263,7 @@ const clients = {
       const options = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
       // The same HTTP/2 window as our client, except for the 'wire-64k' reference row.
       if (name !== 'wire-64k') {
-        const { DEFAULT_FLOW_CONTROL_WINDOW } = await import('flightsql');
+        const { DEFAULT_FLOW_CONTROL_WINDOW } = await import('../dist/flight/FlightClient.js');
         options['grpc-node.flow_control_window'] = DEFAULT_FLOW_CONTROL_WINDOW;
       }
       const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);

@@ -6,7 +6,7 @@
  * (Debian's package, started on free ports by scripts/influxd.cjs) in batches of 5,000 with
  * ours and node-influx. Prints a markdown table with ratios ours / peer.
  *
- *   npx tsup && node --expose-gc bench/influx.mjs
+ *   npm run build && node --expose-gc bench/influx.mjs
  *
  * Environment: BENCH_POINTS (default 1000000), BENCH_RUNS (best of, default 3),
  * BENCH_E2E_POINTS (default BENCH_POINTS; 0 skips the influxd part).

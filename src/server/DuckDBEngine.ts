@@ -7,6 +7,7 @@ import { Schema, type RecordBatch } from 'apache-arrow';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../flight';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { arrowSchemaFor, recordBatchesFrom } from './duckdb/recordBatches';
+import { loadRuntime } from './duckdb/runtime';
 import { arrowFieldFor } from './duckdb/types';
 import { bindParameters, type NamedParameters } from './statements';
 import { StatusError, statusForDuckDBError } from './statusErrors';
@@ -19,19 +20,6 @@ export { StatusError, statusForDuckDBError } from './statusErrors';
  * rarely has to slice a batch again (a batch is cut after the chunk that reaches the target).
  */
 const BATCH_BYTES = DEFAULT_MAX_MESSAGE_BYTES - 256 * 1024;
-
-type DuckDB = typeof import('@duckdb/node-api');
-
-async function loadDuckDB(): Promise<DuckDB> {
-  try {
-    return await import('@duckdb/node-api');
-  } catch (err) {
-    throw new globalThis.Error(
-      'the embedded server needs DuckDB: npm install @duckdb/node-api (it is an optional dependency of flightsql)',
-      { cause: err },
-    );
-  }
-}
 
 /** A running query: its schema, its batches, and a way to stop it. */
 export interface QueryStream {
@@ -53,8 +41,8 @@ export class DuckDBEngine {
 
   /** Opens `database` (`:memory:` or a file path). */
   static async create(database = ':memory:'): Promise<DuckDBEngine> {
-    const duckdb = await loadDuckDB();
-    return new DuckDBEngine(await duckdb.DuckDBInstance.create(database));
+    const { api } = await loadRuntime();
+    return new DuckDBEngine(await api.DuckDBInstance.create(database));
   }
 
   /** A new connection (its own session). */

@@ -7,6 +7,7 @@ import { DataType, Field as ArrowField, Null, Schema, type Field, type RecordBat
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { status as Status } from '@grpc/grpc-js';
 import { RowConverter } from '../values';
+import { loadRuntime } from './duckdb/runtime';
 import { arrowFieldFor, TypeId } from './duckdb/types';
 import type { DuckDBEngine } from './DuckDBEngine';
 import { StatusError, statusForDuckDBError } from './statusErrors';
@@ -102,7 +103,7 @@ async function bind(prepared: DuckDBPreparedStatement, values: readonly unknown[
       `the statement takes ${prepared.parameterCount} parameter(s), ${values.length} given`,
     );
   }
-  const duckdb = await import('@duckdb/node-api');
+  const duckdb = (await loadRuntime()).api;
   values.forEach((value, i) => {
     const index = i + 1;
     if (value === null || value === undefined) prepared.bindNull(index);

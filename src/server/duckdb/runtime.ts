@@ -1,7 +1,8 @@
 /**
- * DuckDB's runtime modules, loaded on first use: DuckDB is an optional dependency, so the rest
- * of src/server imports only its types.
+ * DuckDB's runtime modules, loaded on first use: DuckDB is an optional peer dependency, so the
+ * rest of src/server imports only its types, and a client-only install never loads it.
  */
+import { InterfaceError } from '../../errors';
 
 /** `@duckdb/node-bindings`: the C API, with raw vector access. */
 export type Bindings = typeof import('@duckdb/node-bindings');
@@ -28,7 +29,7 @@ export function loadRuntime(): Promise<DuckDBRuntime> {
     const [bindingsModule, apiModule] = await Promise.all([
       import('@duckdb/node-bindings'),
       import('@duckdb/node-api'),
-    ]);
+    ]).catch(duckDBMissing);
     // Loaded as CommonJS through import(): the module object may or may not be under `default`.
     const bindings = ((bindingsModule as { default?: Bindings }).default ?? bindingsModule) as Bindings;
     const api = (
@@ -40,4 +41,17 @@ export function loadRuntime(): Promise<DuckDBRuntime> {
   })();
   runtime.catch(() => (runtime = undefined));
   return runtime;
+}
+
+/** The engine is not installed (or cannot load here): say what to do. */
+function duckDBMissing(err: unknown): never {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+    throw new InterfaceError(
+      'the embedded server needs DuckDB, an optional peer dependency of flightsql: npm install @duckdb/node-api',
+      { cause: err },
+    );
+  throw new InterfaceError(`the embedded server could not load DuckDB (@duckdb/node-api): ${String(err)}`, {
+    cause: err,
+  });
 }
