@@ -101,6 +101,11 @@ describe('one query per layer against the embedded server, as installed', () => 
         const client = new FlightSQLClient({ host: server.location });
         const info = await client.execute("SELECT 'flight' AS how");
         out.client = (await (await client.doGet(info.endpoints[0].ticket)).readAll()).getChild('how').get(0);
+        // readFlightInfo twice: a build step once rebound the module's connect() after the first.
+        for (let i = 0; i < 2; i++) {
+          const again = await client.execute('SELECT 1 AS one');
+          out.readFlightInfo = (await client.readFlightInfo(again).readAll()).numRows;
+        }
         await client.close();
 
         const connection = await connect(server.location);
@@ -174,6 +179,7 @@ describe('one query per layer against the embedded server, as installed', () => 
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
       client: 'flight',
+      readFlightInfo: 1,
       cursor: 'cursor',
       knex: ['knex', 'knex', 'knex'],
       knexError: [true, 'ProgrammingError'],
