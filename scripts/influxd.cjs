@@ -159,13 +159,17 @@ function sleep(ms) {
  * Starts one influxd. Options: `auth` (boolean; creates the admin user through the
  * open-before-first-user path), `admin` ({ username, password }, default admin/admin-pass),
  * `udpDatabase` (enables a [[udp]] listener writing to that database), `https`
- * ({ cert, key } PEM file paths). Resolves once `/ping` answers 204.
+ * ({ cert, key } PEM file paths), `port` (a fixed HTTP port instead of a free one, e.g. 8086 for
+ * examples that name it; refused at once, naming it, when something already listens there).
+ * Resolves once `/ping` answers 204.
  */
 async function startInfluxd(options = {}) {
   const binary = findInfluxd();
   if (!binary) throw new Error(INSTALL_HINT);
+  if (options.port !== undefined) await checkPortFree(options.port);
   let lastError;
-  // A port picked as free can be taken before influxd binds it: start again with new ports.
+  // A port picked as free can be taken before influxd binds it: start again with new ports
+  // (a fixed `port` cannot change, so the RPC port is the only one worth a new try).
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       return await startOnce(binary, options);
@@ -177,9 +181,37 @@ async function startInfluxd(options = {}) {
   throw lastError;
 }
 
+/**
+ * Throws, naming the port, when something listens on 127.0.0.1:`port` (it could even be another
+ * influxd, whose /ping would be taken for ours).
+ */
+function checkPortFree(port) {
+  if (!(Number.isInteger(port) && port > 0 && port < 65536))
+    return Promise.reject(new Error(`influxd: port must be a TCP port number, not ${port}`));
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', (err) =>
+      reject(
+        new Error(
+          `influxd: port ${port} on 127.0.0.1 is already in use (${err.code || err.message}): stop what listens there`,
+        ),
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
 async function startOnce(binary, options) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flightsql-influxd-'));
-  const [httpPort, rpcPort] = await distinctTcpPorts(2);
+  let httpPort, rpcPort;
+  if (options.port !== undefined) {
+    httpPort = options.port;
+    do rpcPort = await freeTcpPort();
+    while (rpcPort === httpPort);
+  } else {
+    [httpPort, rpcPort] = await distinctTcpPorts(2);
+  }
   const udpPort = options.udpDatabase ? await freeUdpPort() : undefined;
   const opts = { ...options, dir, httpPort, rpcPort, udpPort };
   const configPath = path.join(dir, 'influxdb.conf');

@@ -8,6 +8,8 @@ export interface InfluxdOptions {
   udpDatabase?: string;
   /** Serve HTTPS with these PEM files. */
   https?: { cert: string; key: string };
+  /** A fixed HTTP port (e.g. 8086) instead of a free one; startInfluxd rejects, naming it, when it is taken. */
+  port?: number;
 }
 
 export interface RunningInfluxd {
