@@ -224,24 +224,34 @@ export async function reflectTables(
   );
   const out: ReflectedTable[] = [];
   for (const t of wanted) {
-    const ref = { catalog: t.catalog ?? '', dbSchema: t.dbSchema ?? '', table: t.tableName };
+    // Exactly what GetTables reported: a null catalog or schema is left unset, never sent as a
+    // filter (servers without catalogs or schemas, like Arrow's SQLite example, match nothing
+    // for one), and rows of a same-named table elsewhere are dropped below.
+    const ref = { catalog: t.catalog ?? undefined, dbSchema: t.dbSchema ?? undefined, table: t.tableName };
     const [pks, fks] = filter.keys
       ? await Promise.all([
           client.getPrimaryKeys(ref).catch(orEmpty<PrimaryKeyInfo>),
           client.getImportedKeys(ref).catch(orEmpty<ForeignKeyInfo>),
         ])
       : [[], []];
+    const ours = (catalog: string | null, schema: string | null, table: string) =>
+      table === t.tableName && sameOrUnknown(catalog, t.catalog) && sameOrUnknown(schema, t.dbSchema);
     out.push({
       catalog: t.catalog,
       schema: t.dbSchema,
       name: t.tableName,
       type: t.tableType,
       columns: t.tableSchema ? t.tableSchema.fields.map(reflectColumn) : [],
-      primaryKey: primaryKeyOf(pks),
-      foreignKeys: foreignKeysOf(fks),
+      primaryKey: primaryKeyOf(pks.filter((k) => ours(k.catalog, k.dbSchema, k.tableName))),
+      foreignKeys: foreignKeysOf(fks.filter((k) => ours(k.fkCatalog, k.fkDbSchema, k.fkTableName))),
     });
   }
   return out;
+}
+
+/** Two reported names agree, or one of them was not reported. */
+function sameOrUnknown(a: string | null, b: string | null): boolean {
+  return a === null || b === null || a === b;
 }
 
 // A server without GetPrimaryKeys/GetImportedKeys (UNIMPLEMENTED) has no keys to report.

@@ -388,6 +388,7 @@ export class Cursor<R extends Row = unknown[]> implements AsyncIterable<R>, Asyn
       const first = await batches.next();
       if (first.done) {
         result.done = true;
+        result.schema = reader.schema; // the stream's, when an endpoint sent one
       } else {
         result.pending = first.value;
         result.schema = first.value.schema;

@@ -78,6 +78,7 @@ interface Slot {
 export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDisposable {
   readonly #home: FlightClient;
   readonly #info: FlightInfo;
+  #streamSchema: Schema | undefined;
   readonly #concurrency: number;
   readonly #connect: (uri: string) => FlightClient;
   readonly #callOptions: CallOptions;
@@ -106,9 +107,13 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
     this.#callOptions = { ...callOptions, signal: this.#controller.signal };
   }
 
-  /** The result's schema, as the FlightInfo gives it. */
+  /**
+   * The result's schema: the stream's own once an endpoint has been opened, the FlightInfo's
+   * before that. A FlightInfo's schema is advisory: servers send another command's schema, or a
+   * guess, while the stream carries the real one.
+   */
   get schema(): Schema {
-    return this.#info.schema;
+    return this.#streamSchema ?? this.#info.schema;
   }
 
   /** The FlightInfo being read. */
@@ -218,6 +223,7 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
       try {
         reader = await client.doGet(endpoint.ticket, this.#callOptions);
         this.#readers.add(reader);
+        if (reader.schema.fields.length > 0) this.#streamSchema ??= reader.schema;
         if (this.#stopped) reader.cancel(this.#controller.signal.reason);
         // Fail over only while nothing has been delivered: wait for the first batch.
         const first = await nextBatch(reader);

@@ -219,6 +219,19 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
     );
   }
 
+  /**
+   * Sends CommandStatementSubstraitPlan by DoPut: an update from a Substrait plan. Returns the
+   * affected row count from DoPutUpdateResult (-1 when the server does not know).
+   */
+  async executeSubstraitUpdate(plan: SubstraitPlan, options: StatementOptions = {}): Promise<number> {
+    const cmd = packCommand('CommandStatementSubstraitPlan', {
+      plan: { plan: Buffer.from(plan.plan), version: plan.version },
+      transactionId: txn(options),
+    });
+    const results = await this.flight.doPut({ type: 'cmd', cmd }, [], { ...options, schema: new Schema([]) });
+    return updateCount(results);
+  }
+
   /** Sends CreatePreparedSubstraitPlan (DoAction): a PreparedStatement for the plan. */
   async prepareSubstrait(plan: SubstraitPlan, options: StatementOptions = {}): Promise<PreparedStatement> {
     const body = packCommand('ActionCreatePreparedSubstraitPlanRequest', {

@@ -9,7 +9,7 @@ import {
   ActionEndTransactionRequest_EndTransaction,
 } from '../proto/FlightSql';
 import { packCommand, unpackAs } from './commands';
-import type { FlightSQLClient, IngestOptions, StatementOptions } from './FlightSQLClient';
+import type { FlightSQLClient, IngestOptions, StatementOptions, SubstraitPlan } from './FlightSQLClient';
 import type { BatchSource } from '../flight';
 import type { PreparedStatement } from './PreparedStatement';
 
@@ -71,6 +71,16 @@ export class Transaction implements AsyncDisposable {
   /** `client.executeUpdate` inside this transaction. */
   async executeUpdate(query: string, options: StatementOptions = {}): Promise<number> {
     return this.#client.executeUpdate(query, { ...options, transaction: this.#open() });
+  }
+
+  /** `client.executeSubstrait` inside this transaction. */
+  async executeSubstrait(plan: SubstraitPlan, options: StatementOptions = {}): Promise<FlightInfo> {
+    return this.#client.executeSubstrait(plan, { ...options, transaction: this.#open() });
+  }
+
+  /** `client.executeSubstraitUpdate` inside this transaction. */
+  async executeSubstraitUpdate(plan: SubstraitPlan, options: StatementOptions = {}): Promise<number> {
+    return this.#client.executeSubstraitUpdate(plan, { ...options, transaction: this.#open() });
   }
 
   /** `client.prepare` inside this transaction. */

@@ -23,12 +23,16 @@ import {
   makeVector,
   Struct,
   type DataType,
+  type Union,
   type Vector,
+  Precision,
   TimeUnit,
 } from 'apache-arrow';
 import { DataError, InterfaceError, messageOf } from '../errors';
 import { NS_PER_UNIT } from '../values';
+import { conformBatch } from './conform';
 import { SqlDate, SqlTime } from './temporal';
+import { unionColumn } from './unionParameters';
 
 /** Parameters: one row of positional values, several rows, or Arrow data used as it is. */
 export type Parameters = readonly unknown[] | readonly (readonly unknown[])[] | RecordBatch | Table;
@@ -57,10 +61,12 @@ function columnOf(type: DataType, values: unknown[], name: string): Vector {
   try {
     if (type.typeId === Type.Decimal) return decimalColumn(type, values);
     if (type.typeId === Type.Timestamp) return timestampColumn(type, values, (r) => (row = r));
+    if (type.typeId === Type.Union) return unionColumn(type as Union, values, name, columnOf);
     const coerce = coercerFor(type);
     const ready = values.map((v, r) => ((row = r), v === null ? null : coerce(v)));
     return vectorFromArray(ready, type);
   } catch (err) {
+    if (err instanceof DataError) throw err;
     const shown = describeValue(values[row]);
     throw new DataError(`parameter ${name}: cannot bind ${shown} as ${String(type)} (${messageOf(err)})`, {
       cause: err,
@@ -94,16 +100,25 @@ function coercerFor(type: DataType): (value: unknown) => unknown {
         return bitWidth === 64 ? n : Number(n);
       };
     }
-    case Type.Float:
+    case Type.Float: {
+      // Narrower floats take only the numbers they hold exactly.
+      const exact =
+        (type as unknown as { precision: Precision }).precision === Precision.DOUBLE
+          ? (n: number) => n
+          : (n: number) => {
+              if (!Number.isNaN(n) && Math.fround(n) !== n) throw new RangeError('not exactly representable');
+              return n;
+            };
       return (value) => {
-        if (typeof value === 'number') return value;
+        if (typeof value === 'number') return exact(value);
         if (typeof value === 'bigint') {
           if (BigInt(Number(value)) !== value) throw new RangeError('not exactly representable as a float');
-          return Number(value);
+          return exact(Number(value));
         }
-        if (typeof value === 'string' && NUMBER_TEXT.test(value.trim())) return Number(value.trim());
+        if (typeof value === 'string' && NUMBER_TEXT.test(value.trim())) return exact(Number(value.trim()));
         throw new RangeError('not a number');
       };
+    }
     case Type.Bool:
       return (value) => {
         if (typeof value === 'boolean') return value;
@@ -251,12 +266,15 @@ function decimalColumn(type: DataType, values: unknown[]): Vector {
 }
 
 /**
- * Builds the parameter batch for `schema` from positional values (one row), rows of values, or
- * Arrow data (sent as it is). Counts are checked against the schema when it names parameters.
+ * Builds the parameter batches for the server's declared parameter `schema` from positional
+ * values (one row), rows of values, or Arrow data. Each batch carries the declared schema
+ * exactly (names, types, nullability, metadata): Arrow data is cast to it where that loses
+ * nothing. Parameters the server left open (no field, or a Null-typed one) take the values' own
+ * types.
  */
 export function parameterBatches(schema: Schema, parameters: Parameters): RecordBatch[] {
-  if (parameters instanceof RecordBatch) return [parameters];
-  if (parameters instanceof Table) return parameters.batches;
+  if (parameters instanceof RecordBatch) return [conformBatch(parameters, schema, columnOf)];
+  if (parameters instanceof Table) return parameters.batches.map((b) => conformBatch(b, schema, columnOf));
   const rows = isRows(parameters) ? parameters : [parameters as readonly unknown[]];
   const width = schema.fields.length || (rows[0]?.length ?? 0);
   for (const row of rows) {
@@ -269,14 +287,25 @@ export function parameterBatches(schema: Schema, parameters: Parameters): Record
   for (let c = 0; c < width; c++) {
     const declared = schema.fields[c];
     const values = rows.map((r) => (r[c] === undefined ? null : r[c]));
-    const open = !declared || declared.type.typeId === Type.Null;
-    const sample = values.find((v) => v !== null);
-    const type = open ? (sample === undefined ? new Null() : typeForValue(sample)) : declared.type;
     const name = declared?.name ?? String(c + 1);
-    columns.push(columnOf(type, values, name));
-    fields.push(new Field(name, type, true));
+    let field: Field;
+    if (declared && declared.type.typeId !== Type.Null) {
+      field = declared;
+      if (!declared.nullable && values.includes(null))
+        throw new DataError(`parameter ${name}: the server declares it non-nullable, a row binds null`);
+    } else {
+      const sample = values.find((v) => v !== null);
+      field = new Field(
+        name,
+        sample === undefined ? new Null() : typeForValue(sample),
+        true,
+        declared?.metadata,
+      );
+    }
+    columns.push(columnOf(field.type, values, name));
+    fields.push(field);
   }
-  const batchSchema = new Schema(fields);
+  const batchSchema = new Schema(fields, schema.metadata);
   const data = makeData({
     type: new Struct(fields),
     length: rows.length,

@@ -74,8 +74,27 @@ describe('FlightSQLClient against a server unlike ours', () => {
         call.end();
       },
       doPut(call: ServerDuplexStream<RawFlightData, pb.PutResult>) {
-        call.on('data', () => undefined);
+        let first = true;
+        let answered = false;
+        call.on('data', (message: RawFlightData) => {
+          if (!first) return;
+          first = false;
+          const command = message.descriptor
+            ? unpackCommand(pb.FlightDescriptor.decode(message.descriptor).cmd)
+            : undefined;
+          if (command?.kind !== 'CommandStatementSubstraitPlan') return;
+          // An update from a Substrait plan carries no data: answered at once, as Arrow C++ does.
+          const { plan, transactionId } = command.message;
+          seen.push(
+            `substrait:${Buffer.from(plan!.plan).toString()}:${plan!.version}:${Buffer.from(transactionId ?? []).toString()}`,
+          );
+          answered = true;
+          const result = sql.DoPutUpdateResult.encode({ recordCount: 7n });
+          call.write({ appMetadata: Buffer.from(result.finish()) });
+          call.end();
+        });
         call.on('end', () => {
+          if (answered) return;
           // Stateless: the parameters live in the new handle.
           const result = sql.DoPutPreparedStatementResult.encode({
             preparedStatementHandle: Buffer.from('h1-with-params'),
@@ -128,6 +147,17 @@ describe('FlightSQLClient against a server unlike ours', () => {
     const info = await client.execute('SELECT 1');
     expect(await client.cancelFlightInfo(info)).toBe('cancelling');
     expect(seen).toEqual(expect.arrayContaining(['CancelFlightInfo', 'CancelQuery', 'info:true']));
+  });
+
+  test('executeSubstraitUpdate sends CommandStatementSubstraitPlan by DoPut, also in a transaction', async () => {
+    const plan = { plan: new TextEncoder().encode('plan-bytes'), version: '0.53.0' };
+    expect(await client.executeSubstraitUpdate(plan)).toBe(7);
+    const txn = await client.beginTransaction();
+    expect(await txn.executeSubstraitUpdate(plan)).toBe(7);
+    await txn.commit();
+    expect(seen).toEqual(
+      expect.arrayContaining(['substrait:plan-bytes:0.53.0:', 'substrait:plan-bytes:0.53.0:t1']),
+    );
   });
 
   test('savepoints: begin, release and rollback', async () => {
