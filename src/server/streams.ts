@@ -1,26 +1,11 @@
 /**
  * Stream plumbing for the FlightService handlers: writing Arrow batches to a DoGet with
- * backpressure, and collecting a client stream. Kept apart so the handlers read as dispatch.
+ * backpressure. Kept apart so the handlers read as dispatch.
  */
-import { status as Status, type ServerDuplexStream, type ServerWritableStream } from '@grpc/grpc-js';
+import type { ServerWritableStream } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { FlightDataEncoder, limitBuffering, type OutgoingFlightData } from '../flight';
-import { StatusError } from './statusErrors';
-
-/**
- * Every message of a client stream. Parameters and updates are small; grpc-js's server streams
- * end their async iteration unreliably, so this listens for 'data' and 'end'.
- */
-export function readAll<T>(call: ServerDuplexStream<T, unknown>): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const messages: T[] = [];
-    call.on('data', (message: T) => messages.push(message));
-    call.once('end', () => resolve(messages));
-    call.once('error', reject);
-    call.once('cancelled', () => reject(new StatusError(Status.CANCELLED, 'the client cancelled the call')));
-  });
-}
 
 /** Writes a schema and batches to a server stream, waiting for 'drain' when the client is slow. */
 export async function streamBatches(
