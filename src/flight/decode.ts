@@ -19,7 +19,6 @@ import {
   type DataType,
   type Field,
 } from 'apache-arrow';
-import { Message } from 'apache-arrow/ipc/metadata/message';
 import type {
   BufferRegion,
   RecordBatch as RecordBatchHeader,
@@ -28,6 +27,7 @@ import type {
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
 import { protocolError } from '../errors';
 import type { RawFlightData } from './flightData';
+import { decodeMessage } from './types';
 
 /** What one FlightData message turned out to be. */
 export type DecodedPayload =
@@ -129,7 +129,7 @@ export class FlightDataDecoder {
   /** Decodes one FlightData message. */
   decode(data: RawFlightData): DecodedPayload {
     if (data.header.byteLength === 0) return { kind: 'none' };
-    const message = Message.decode(data.header);
+    const message = decodeMessage(data.header);
     if (message.bodyLength > data.body.byteLength) {
       throw protocolError(
         `IPC message announces a ${message.bodyLength}-byte body but FlightData carries ${data.body.byteLength}`,

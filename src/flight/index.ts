@@ -13,6 +13,19 @@ export {
   STREAM_BUFFER_MESSAGES,
   type FlightStreamChunk,
 } from './FlightStreamReader';
+export {
+  arrowKind,
+  ownBatchSource,
+  ownData,
+  ownField,
+  ownRecordBatch,
+  ownSchema,
+  ownTable,
+  ownType,
+  ownVector,
+  type ArrowKind,
+  type OwnBatchSource,
+} from './arrowInput';
 export { FlightDataDecoder, type DecodedPayload } from './decode';
 export { FlightDataEncoder, DEFAULT_MAX_MESSAGE_BYTES } from './encode';
 export {

@@ -62,6 +62,21 @@ export interface PollInfo {
 const CONTINUATION = 0xffffffff;
 
 /**
+ * An IPC flatbuffer Message. apache-arrow reads some of its vectors (a union's type ids) as
+ * Int32Arrays over the header's own buffer, so a header that does not start 4-aligned (as it
+ * may, inside a protobuf message) is copied first; a header that cannot be read is a
+ * ProtocolError.
+ */
+export function decodeMessage(header: Uint8Array): Message {
+  const aligned = header.byteOffset % 8 === 0 ? header : header.slice();
+  try {
+    return Message.decode(aligned);
+  } catch (err) {
+    throw protocolError(`an IPC message header could not be read (${String(err)})`);
+  }
+}
+
+/**
  * Decodes schema bytes as Flight sends them: an encapsulated IPC message (optional
  * continuation marker, int32 length, flatbuffer Message). Empty bytes give an empty schema.
  */
@@ -74,7 +89,7 @@ export function decodeSchema(bytes: Uint8Array): Schema {
   const length = view.getInt32(pos, true);
   pos += 4;
   if (length <= 0 || pos + length > bytes.byteLength) throw protocolError('schema bytes truncated');
-  const message = Message.decode(bytes.subarray(pos, pos + length));
+  const message = decodeMessage(bytes.subarray(pos, pos + length));
   if (message.headerType !== MessageHeader.Schema) throw protocolError('schema bytes hold no Schema message');
   return message.header() as Schema;
 }

@@ -3,15 +3,21 @@
  * every batch, with backpressure from the transport.
  */
 import { once } from 'node:events';
-import { RecordBatch, Table, type Schema } from 'apache-arrow';
+import type { RecordBatch, Table, Schema } from 'apache-arrow';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { InterfaceError } from '../errors';
 import * as pb from '../proto/Flight';
+import { ownBatchSource, ownSchema } from './arrowInput';
 import { FlightDataEncoder } from './encode';
 import type { OutgoingFlightData } from './flightData';
 
-/** Input of DoPut/DoExchange: batches, a Table, or an (async) iterable of batches. */
-export type BatchSource = Table | RecordBatch | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
+/**
+ * Input of DoPut/DoExchange: a Table, a RecordBatch, Arrow IPC bytes (stream or file, e.g.
+ * `tableToIPC(table)`), or an (async) iterable of batches. Arrow objects of any apache-arrow copy
+ * (ESM or CommonJS, 9 to 21) are accepted and re-wrapped without copying (see `arrowInput.ts`).
+ */
+export type BatchSource =
+  Table | RecordBatch | Uint8Array | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
 
 /** The server ended the call while we were still writing. */
 export class WriteStopped extends globalThis.Error {}
@@ -26,6 +32,9 @@ export async function writeBatches(
   source: BatchSource,
   schema: Schema | undefined,
 ): Promise<void> {
+  // First of all: input that is not Arrow fails before anything is sent or listened to.
+  const input = ownBatchSource(source);
+  const first = schema == null ? input.schema : ownSchema(schema);
   const encoder = new FlightDataEncoder();
   const descriptorBytes = pb.FlightDescriptor.encode(descriptor).finish();
   // One controller for the whole upload: the call's end (or error) stops every drain wait, so
@@ -48,11 +57,8 @@ export async function writeBatches(
     schemaSent = true;
     await write(encoder.schema(s, { descriptor: descriptorBytes }));
   };
-  const batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch> =
-    source instanceof Table ? source.batches : source instanceof RecordBatch ? [source] : source;
-  if (source instanceof Table && !schema) schema = source.schema;
-  if (schema) await sendSchema(schema);
-  for await (const batch of batches) {
+  if (first) await sendSchema(first);
+  for await (const batch of input.batches) {
     if (!schemaSent) await sendSchema(batch.schema);
     for (const message of encoder.batch(batch)) await write(message);
   }

@@ -30,6 +30,12 @@ import {
 } from 'apache-arrow';
 import { DataError, InterfaceError, messageOf } from '../errors';
 import { NS_PER_UNIT } from '../values';
+import {
+  arrowKind,
+  describeValue as describeArrowInput,
+  ownRecordBatch,
+  ownTable,
+} from '../flight/arrowInput';
 import { conformBatch } from './conform';
 import { SqlDate, SqlTime } from './temporal';
 import { unionColumn } from './unionParameters';
@@ -273,8 +279,15 @@ function decimalColumn(type: DataType, values: unknown[]): Vector {
  * types.
  */
 export function parameterBatches(schema: Schema, parameters: Parameters): RecordBatch[] {
-  if (parameters instanceof RecordBatch) return [conformBatch(parameters, schema, columnOf)];
-  if (parameters instanceof Table) return parameters.batches.map((b) => conformBatch(b, schema, columnOf));
+  // Arrow data from any copy or version of apache-arrow, recognised by shape.
+  const kind = Array.isArray(parameters) ? undefined : arrowKind(parameters);
+  if (kind === 'batch') return [conformBatch(ownRecordBatch(parameters), schema, columnOf)];
+  if (kind === 'table' || kind === 'ipc')
+    return ownTable(parameters).batches.map((b) => conformBatch(b, schema, columnOf));
+  if (!Array.isArray(parameters))
+    throw new InterfaceError(
+      `parameters: expected an array of values, an array of rows, or an apache-arrow Table or RecordBatch, got ${describeArrowInput(parameters)}`,
+    );
   const rows = isRows(parameters) ? parameters : [parameters as readonly unknown[]];
   const width = schema.fields.length || (rows[0]?.length ?? 0);
   for (const row of rows) {

@@ -1,4 +1,5 @@
 import {
+  DenseUnion,
   Dictionary,
   Int32,
   Utf8,
@@ -16,6 +17,7 @@ import { FlightDataDecoder } from '../../../src/flight/decode';
 import { FlightDataEncoder } from '../../../src/flight/encode';
 import { decodeFlightData, encodeFlightData, type OutgoingFlightData } from '../../../src/flight/flightData';
 import { ProtocolError } from '../../../src';
+import { decodeSchema, encodeSchema } from '../../../src/flight/types';
 
 /** Puts a FlightData message at a chosen byte offset of a bigger buffer, as the wire may. */
 function onWire(message: OutgoingFlightData, shift = 0) {
@@ -222,5 +224,30 @@ describe('FlightDataEncoder', () => {
   test('a vector of nulls survives', () => {
     const v = makeVector({ data: Int32Array.from([1, 2, 3]), type: new Int32() });
     expect(v.length).toBe(3);
+  });
+});
+
+describe('message headers at any alignment', () => {
+  const union = new Schema([
+    new Field(
+      'p',
+      new DenseUnion([0, 1], [new Field('s', new Utf8(), true), new Field('i', new Int32(), true)]),
+      true,
+    ),
+  ]);
+
+  test.each([0, 1, 2, 3, 5])('a union schema whose bytes start at offset %i decodes', (shift) => {
+    const bytes = encodeSchema(union);
+    const arena = new Uint8Array(bytes.byteLength + shift);
+    arena.set(bytes, shift);
+    expect(String(decodeSchema(arena.subarray(shift)).fields[0]!.type)).toBe(String(union.fields[0]!.type));
+    const decoder = new FlightDataDecoder();
+    expect(decoder.decode(onWire(new FlightDataEncoder().schema(union), shift)).kind).toBe('schema');
+  });
+
+  test('an unreadable header is a ProtocolError', () => {
+    expect(() =>
+      decodeSchema(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8)),
+    ).toThrow(ProtocolError);
   });
 });

@@ -180,3 +180,26 @@ describe('Arrow parameters carry the declared schema', () => {
     expect(String(batch!.schema.fields[1]!.type)).toBe('Utf8');
   });
 });
+
+describe('Arrow parameters from another apache-arrow copy', () => {
+  test('a Table of a second instance is recognised by shape and sent with the declared schema', () => {
+    let other: typeof import('apache-arrow') | undefined;
+    jest.isolateModules(() => {
+      other = require('apache-arrow');
+    });
+    const foreign = other!.tableFromArrays({ id: BigInt64Array.from([1n, 2n]), name: ['a', 'b'] });
+    expect(Object.getPrototypeOf(foreign)).not.toBe(Table.prototype); // (instanceof says yes: apache-arrow checks by symbol)
+    const declared = new Schema([new Field('id', new Int64(), true), new Field('name', new Utf8(), true)]);
+    const [batch] = parameterBatches(declared, foreign as never);
+    expect(readBack(batch!)).toEqual([
+      [1n, 'a'],
+      [2n, 'b'],
+    ]);
+  });
+
+  test('anything else is an InterfaceError saying what was expected', () => {
+    expect(() => parameterBatches(new Schema([]), { id: 1 } as never)).toThrow(
+      /expected an array of values, an array of rows, or an apache-arrow Table or RecordBatch, got/,
+    );
+  });
+});
