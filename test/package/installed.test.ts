@@ -147,9 +147,15 @@ describe('one query per layer against the embedded server, as installed', () => 
     import { startServer } from 'flightsql/server';
     import FlightSQLDialect, { FlightSQLDialect as Named, reflect } from 'flightsql/dialect';
     import knex from 'knex';
+    import { tableFromArrays } from 'apache-arrow';
     const server = await startServer({ port: 0 });
     const out = {};
     try {
+      // apache-arrow's ES module copy, handed to our CommonJS build: other classes, same shape.
+      const client = new FlightSQLClient({ host: server.location });
+      const ingested = tableFromArrays({ id: BigInt64Array.from([1n, 2n, 3n]), v: Float64Array.from([1, 2, 3]) });
+      out.ingest = await client.executeIngest(ingested, { table: 'from_esm_arrow' });
+      await client.close();
       const connection = await connect(server.location);
       const cursor = connection.cursor();
       await cursor.execute('CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR)');
@@ -188,12 +194,13 @@ describe('one query per layer against the embedded server, as installed', () => 
     });
   });
 
-  test('ES modules: connect(), Knex with the default and the named export, reflect()', async () => {
+  test("ES modules: ingest of apache-arrow's own ESM Table, connect(), Knex with the default and the named export, reflect()", async () => {
     const dir = scratch(appDir('full'), 'layers-esm', { 'main.mjs': esm });
     const { code, stdout, stderr } = await runNode(['main.mjs'], { cwd: dir });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
+      ingest: 3,
       cursor: '42',
       sameDialect: true,
       knex: ['id', 'name'],
