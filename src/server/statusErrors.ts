@@ -39,7 +39,8 @@ export function unsupported(command: Command): StatusError {
 export function statusForDuckDBError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
   const message = redact(messageOf(err));
-  const type = /^([A-Za-z ]+) Error:/.exec(message)?.[1];
+  // The node API prefixes some errors ("Failed to extract statements: Parser Error: ...").
+  const type = /^(?:Failed to [a-z ]+: )?([A-Za-z ]+) Error:/.exec(message)?.[1];
   if (type === undefined) return new StatusError(Status.INTERNAL, message);
   return new StatusError(codeForErrorType(type, message), message);
 }
@@ -66,9 +67,13 @@ function codeForErrorType(type: string, message: string): Status {
       return Status.ALREADY_EXISTS;
     case 'Dependency':
       return Status.FAILED_PRECONDITION;
+    case 'Invalid Input':
+      // Parameters missing or too many is the program's mistake, not bad data.
+      if (/prepared statement parameters|Expected \d+ parameters/i.test(message))
+        return Status.INVALID_ARGUMENT;
+      return Status.OUT_OF_RANGE;
     case 'Conversion':
     case 'Out of Range':
-    case 'Invalid Input':
     case 'Invalid Type':
     case 'Mismatch Type':
     case 'Decimal':

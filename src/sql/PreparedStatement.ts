@@ -3,7 +3,7 @@
  * binding by DoPut, execution, and closing. Use after close() is an InterfaceError.
  */
 import { Schema } from 'apache-arrow';
-import { closedError, protocolError } from '../errors';
+import { ProgrammingError, closedError, protocolError } from '../errors';
 import type { CallOptions, FlightInfo } from '../flight';
 import { decodeSchema } from '../flight';
 import * as sql from '../proto/FlightSql';
@@ -115,6 +115,9 @@ export class PreparedStatement implements AsyncDisposable {
     options: CallOptions,
   ): Promise<Uint8Array[]> {
     const empty = Array.isArray(parameters) && parameters.length === 0;
+    const declared = this.parameterSchema.fields.length;
+    if (empty && declared > 0)
+      throw new ProgrammingError(`the statement takes ${declared} parameter(s), none given`);
     const batches = empty ? [] : parameterBatches(this.parameterSchema, parameters);
     const cmd = packCommand(kind, { preparedStatementHandle: Buffer.from(this.#handle) });
     return this.#client.flight.doPut({ type: 'cmd', cmd }, batches, {

@@ -17,7 +17,7 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
-import { DataError, InterfaceError } from '../errors';
+import { DataError, ProgrammingError } from '../errors';
 import { NS_PER_UNIT } from '../values';
 import type { ColumnBuilder } from './unionParameters';
 
@@ -46,7 +46,7 @@ export function conformBatch(batch: RecordBatch, schema: Schema, build: ColumnBu
   if (schema.fields.length === 0) return batch;
   const columns = batch.data.children;
   if (columns.length !== schema.fields.length)
-    throw new InterfaceError(
+    throw new ProgrammingError(
       `the statement takes ${schema.fields.length} parameter(s), the Arrow data has ${columns.length} column(s)`,
     );
   const fields: Field[] = [];

@@ -28,7 +28,7 @@ import {
   Precision,
   TimeUnit,
 } from 'apache-arrow';
-import { DataError, InterfaceError, messageOf } from '../errors';
+import { DataError, InterfaceError, ProgrammingError, messageOf } from '../errors';
 import { NS_PER_UNIT } from '../values';
 import {
   arrowKind,
@@ -292,7 +292,8 @@ export function parameterBatches(schema: Schema, parameters: Parameters): Record
   const width = schema.fields.length || (rows[0]?.length ?? 0);
   for (const row of rows) {
     if (row.length !== width) {
-      throw new InterfaceError(`the statement takes ${width} parameter(s), a row has ${row.length}`);
+      // PEP 249: a wrong number of parameters is the program's mistake.
+      throw new ProgrammingError(`the statement takes ${width} parameter(s), a row has ${row.length}`);
     }
   }
   const fields: Field[] = [];

@@ -215,3 +215,26 @@ test('positional parameters only: anything else is a ProgrammingError', async ()
   );
   await expect(con.cursor().fetchmany(-1)).rejects.toBeInstanceOf(ProgrammingError);
 });
+
+test('a wrong number of parameters is a ProgrammingError, too few, too many or none', async () => {
+  const cur = con.cursor();
+  await expect(cur.execute('SELECT ? AS a, ? AS b', [1])).rejects.toThrow(
+    new ProgrammingError('the statement takes 2 parameter(s), a row has 1'),
+  );
+  await expect(cur.execute('SELECT ? AS a', [1, 2])).rejects.toBeInstanceOf(ProgrammingError);
+  // No parameters at all: the statement goes as it is, and the server says what is missing.
+  await expect(cur.execute('SELECT * FROM uniq WHERE id = ?', [])).rejects.toThrow(
+    /Values were not provided for the following prepared statement parameters/,
+  );
+  await expect(cur.execute('SELECT * FROM uniq WHERE id = ?')).rejects.toBeInstanceOf(ProgrammingError);
+  const statement = await con.client.prepare('SELECT * FROM uniq WHERE id = ?');
+  await expect(statement.execute([])).rejects.toThrow(
+    new ProgrammingError('the statement takes 1 parameter(s), none given'),
+  );
+  await statement.close();
+  await expect(cur.executemany('INSERT INTO uniq VALUES (?, ?)', [[5, 5], [6]])).rejects.toBeInstanceOf(
+    ProgrammingError,
+  );
+  await cur.execute('SELECT count(*) FROM uniq');
+  expect((await cur.fetchone())![0]).toBe(1n); // nothing was inserted
+});

@@ -15,6 +15,13 @@ describe('statusForDuckDBError', () => {
     ['INTERNAL Error: assertion failed', status.INTERNAL],
     ['Not implemented Error: feature', status.UNIMPLEMENTED],
     ['Interrupt Error: interrupted', status.CANCELLED],
+    ['Failed to extract statements: Parser Error: syntax error at or near "SELEC"', status.INVALID_ARGUMENT],
+    [
+      'Invalid Input Error: Values were not provided for the following prepared statement parameters: 1',
+      status.INVALID_ARGUMENT,
+    ],
+    ['Invalid Input Error: Expected 1 parameters, but none were supplied', status.INVALID_ARGUMENT],
+    ['Invalid Input Error: Malformed JSON', status.OUT_OF_RANGE],
     ['something without a type', status.INTERNAL],
   ])('%s', (message, code) => {
     const err = statusForDuckDBError(new Error(message));
