@@ -13,6 +13,7 @@ import {
   type PrimaryKeyInfo,
   type Row,
   type TableInfo,
+  type TableRef,
 } from 'flightsql';
 import type { Knex } from 'knex';
 import type { ServerFacts } from './profiles';
@@ -224,16 +225,7 @@ export async function reflectTables(
   );
   const out: ReflectedTable[] = [];
   for (const t of wanted) {
-    // Exactly what GetTables reported: a null catalog or schema is left unset, never sent as a
-    // filter (servers without catalogs or schemas, like Arrow's SQLite example, match nothing
-    // for one), and rows of a same-named table elsewhere are dropped below.
-    const ref = { catalog: t.catalog ?? undefined, dbSchema: t.dbSchema ?? undefined, table: t.tableName };
-    const [pks, fks] = filter.keys
-      ? await Promise.all([
-          client.getPrimaryKeys(ref).catch(orEmpty<PrimaryKeyInfo>),
-          client.getImportedKeys(ref).catch(orEmpty<ForeignKeyInfo>),
-        ])
-      : [[], []];
+    const [pks, fks] = filter.keys ? await keysOf(client, t) : [[], []];
     const ours = (catalog: string | null, schema: string | null, table: string) =>
       table === t.tableName && sameOrUnknown(catalog, t.catalog) && sameOrUnknown(schema, t.dbSchema);
     out.push({
@@ -247,6 +239,30 @@ export async function reflectTables(
     });
   }
   return out;
+}
+
+/**
+ * The primary and imported keys of `t`, asked with exactly the catalog and schema GetTables
+ * reported: a null one is left unset, never sent as a filter (servers without catalogs or
+ * schemas match nothing for one). Some servers report a catalog their key commands do not
+ * match (Arrow C++'s SQLite example reports 'main' and keeps null in its key rows): when the
+ * exact request finds nothing, it is asked again without catalog and schema, and the caller
+ * keeps the rows of this table only.
+ */
+async function keysOf(client: FlightSQLClient, t: TableInfo): Promise<[PrimaryKeyInfo[], ForeignKeyInfo[]]> {
+  const ask = (ref: TableRef) =>
+    Promise.all([
+      client.getPrimaryKeys(ref).catch(orEmpty<PrimaryKeyInfo>),
+      client.getImportedKeys(ref).catch(orEmpty<ForeignKeyInfo>),
+    ]);
+  const exact = await ask({
+    catalog: t.catalog ?? undefined,
+    dbSchema: t.dbSchema ?? undefined,
+    table: t.tableName,
+  });
+  const found = exact[0].length > 0 || exact[1].length > 0;
+  if (found || (t.catalog === null && t.dbSchema === null)) return exact;
+  return ask({ table: t.tableName });
 }
 
 /** Two reported names agree, or one of them was not reported. */

@@ -6,7 +6,11 @@ import { optString, reqString, rowsOf } from './rows';
 export interface DbSchemaInfo {
   /** Null when the server has no catalogs. */
   readonly catalog: string | null;
-  readonly dbSchema: string;
+  /**
+   * Null for a catalog's unnamed schema: the column is declared not null, yet Arrow C++'s SQLite
+   * server answers `('main', null)`, and its clients take it.
+   */
+  readonly dbSchema: string | null;
 }
 
 /** `catalog_name` of each GetCatalogs row, in the server's order. */
@@ -20,6 +24,6 @@ export function decodeCatalogs(table: Table): string[] {
 export function decodeDbSchemas(table: Table): DbSchemaInfo[] {
   return rowsOf(table, 'GetDbSchemas', ['db_schema_name']).map((row) => ({
     catalog: optString(row, 'catalog_name'),
-    dbSchema: reqString(row, 'db_schema_name', 'GetDbSchemas'),
+    dbSchema: optString(row, 'db_schema_name'),
   }));
 }
