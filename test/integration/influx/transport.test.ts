@@ -193,16 +193,17 @@ test('chunked: the timeout bounds the silence between chunks, not the whole stre
       res.writeHead(200, { 'content-type': 'application/json' });
       const chunk = (v: number) =>
         `{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","v"],"values":[[${v},${v}]],"partial":true}],"partial":true}]}\n`;
-      // Four chunks 60 ms apart: 180 ms in all, more than the 150 ms timeout, never 150 ms silent.
+      // Four chunks 200 ms apart: 600 ms in all, more than the 500 ms timeout, never 500 ms silent
+      // (with room for a loaded machine's slow timers).
       for (let v = 1; v <= 4; v++) {
         res.write(chunk(v));
-        await new Promise((resolve) => setTimeout(resolve, 60));
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
       if (req.url!.includes('stall')) return; // then silence
       res.end();
     }),
   );
-  const c = local.client({ host: '127.0.0.1', port, timeout: 0.15 });
+  const c = local.client({ host: '127.0.0.1', port, timeout: 0.5 });
   const values: unknown[] = [];
   for await (const rs of await c.query('SELECT v FROM m', { chunked: true }))
     values.push(rs.getPoints()[0]!['v']);
@@ -215,5 +216,5 @@ test('chunked: the timeout bounds the silence between chunks, not the whole stre
   })().catch((e: unknown) => e);
   expect(stalled).toEqual([1, 2, 3, 4]);
   expect(error).toBeInstanceOf(OperationalError);
-  expect((error as Error).message).toBe('chunked query: no data for 150 ms');
+  expect((error as Error).message).toBe('chunked query: no data for 500 ms');
 });

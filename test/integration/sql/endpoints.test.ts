@@ -341,6 +341,8 @@ describe('FlightInfoReader: every endpoint of a FlightInfo', () => {
     const reader = new FlightInfoReader(home, info, { connect });
     const iterator = reader[Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
+    // Both streams open on their servers (under load the second may still be on its way).
+    await eventually(() => seen.calls === 2, 'both calls to open');
     await reader.close();
     await eventually(() => a.cancelled.length + b.cancelled.length === 2, 'two cancelled calls');
     const other = connect.mock.results[0]!.value as FlightClient;
