@@ -35,10 +35,12 @@ export {
   type FlightEndpoint,
   type FlightInfo,
   type FlightStreamChunk,
+  type FlightStreamReaderOptions,
   type Location,
   type PollInfo,
   type Ticket,
   type TlsOptions,
+  type TrustedLocations,
 } from './flight';
 export {
   FlightSQLClient,

@@ -4,6 +4,8 @@
  */
 import type { CallOptions as GrpcCallOptions, Metadata } from '@grpc/grpc-js';
 import { metadataToObject, toError, type Error as FlightSQLError } from '../errors';
+import type { CallErrorMapper } from './callErrors';
+import { checkIdleTimeout } from './channelOptions';
 import type { CookieJar } from './cookies';
 import type { CallOptions } from './FlightClient';
 import { cancelledError, FlightStreamReader, type ReadableCall } from './FlightStreamReader';
@@ -13,6 +15,7 @@ interface Call {
   cancel(): void;
   on(event: 'metadata', listener: (metadata: Metadata) => void): unknown;
   on(event: 'status', listener: (status: { metadata: Metadata }) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 /** One call's setup. Create it, start the call with `metadata` and `callOptions`, then `attach` it. */
@@ -29,10 +32,13 @@ export class CallContext {
   #inputError: unknown;
   #onAbort: (() => void) | undefined;
   #reader: FlightStreamReader | undefined;
+  readonly #idleTimeoutMs: number | undefined;
+  readonly #mapError: CallErrorMapper;
 
   /**
    * `context` names the RPC (e.g. `DoGet`); errors also name `location`. The client passes its
-   * default timeout, its cookie jar and its set of calls in flight (which `close()` cancels).
+   * default timeouts, its cookie jar, its set of calls in flight (which `close()` cancels) and
+   * the error mapper of its channel.
    */
   constructor(
     context: string,
@@ -41,8 +47,10 @@ export class CallContext {
     options: CallOptions,
     client: {
       defaultTimeoutMs?: number;
+      defaultIdleTimeoutMs?: number;
       cookies?: CookieJar;
       active?: Set<{ cancel(): void }>;
+      mapError?: CallErrorMapper;
     } = {},
   ) {
     this.#context = context;
@@ -53,6 +61,8 @@ export class CallContext {
     this.#active = client.active;
     const timeoutMs = options.timeoutMs ?? client.defaultTimeoutMs;
     this.callOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+    this.#idleTimeoutMs = checkIdleTimeout(options.idleTimeoutMs ?? client.defaultIdleTimeoutMs);
+    this.#mapError = client.mapError ?? toError;
   }
 
   /** Wires a started call: headers, trailers, cookies, and the AbortSignal. */
@@ -60,6 +70,11 @@ export class CallContext {
     const options = this.#options;
     this.#call = call;
     this.#active?.add(call);
+    // grpc-js emits 'error' on a streaming call that fails or is cancelled, even when nobody
+    // reads it any more (an abandoned Handshake, a call close() cancels, a stream left early):
+    // without a listener for the call's whole life, that event would crash the process. The
+    // failure itself reaches the caller through the read, the callback or the reader.
+    call.on('error', ignore);
     call.on('metadata', (md: Metadata) => {
       this.#cookies?.store(md.get('set-cookie'));
       options.onHeaders?.(metadataToObject(md));
@@ -98,14 +113,18 @@ export class CallContext {
   error(err: unknown): FlightSQLError {
     if (this.#inputError !== undefined) return toError(this.#inputError, this.#where);
     if (this.#abortReason !== undefined) return cancelledError(this.#context, this.#abortReason);
-    return toError(err, this.#where);
+    return this.#mapError(err, this.#where);
   }
 
   /** Attaches a streaming call and opens its reader (resolves once the schema has arrived). */
   async openReader(call: ReadableCall & Call): Promise<FlightStreamReader> {
     this.attach(call);
     try {
-      this.#reader = await FlightStreamReader.open(call, this.#where, () => this.done());
+      this.#reader = await FlightStreamReader.open(call, this.#where, {
+        onFinish: () => this.done(),
+        idleTimeoutMs: this.#idleTimeoutMs,
+        mapError: this.#mapError,
+      });
       if (this.#abortReason !== undefined) this.#reader.cancel(this.#abortReason);
       return this.#reader;
     } catch (err) {
@@ -114,3 +133,5 @@ export class CallContext {
     }
   }
 }
+
+function ignore(): void {}

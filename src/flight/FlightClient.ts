@@ -10,9 +10,11 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import type { Schema } from 'apache-arrow';
-import { closedError, registerSecret, toError } from '../errors';
+import { closedError, InterfaceError, messageOf, registerSecret, toError } from '../errors';
 import * as pb from '../proto/Flight';
 import { CallContext } from './CallContext';
+import { callErrorMapper, type CallErrorMapper } from './callErrors';
+import { channelOptionsFor, checkIdleTimeout, type ChannelLimits } from './channelOptions';
 import { CookieJar } from './cookies';
 import {
   ALIGN_BODY_HEADER,
@@ -36,9 +38,12 @@ import {
 import { writeBatches, WriteStopped, type BatchSource } from './writeBatches';
 
 export type { BatchSource } from './writeBatches';
-
-/** HTTP/2 receive window per connection and stream (overridable with `channelOptions`). */
-export const DEFAULT_FLOW_CONTROL_WINDOW = 8 * 1024 * 1024;
+export {
+  DEFAULT_FLOW_CONTROL_WINDOW,
+  DEFAULT_KEEPALIVE_TIME_MS,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+} from './channelOptions';
 
 /** Options of one call. */
 export interface CallOptions {
@@ -46,6 +51,11 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Deadline of the call in milliseconds (the whole stream, for streaming calls). */
   readonly timeoutMs?: number;
+  /**
+   * For DoGet and DoExchange streams: the longest wait for the next message, in milliseconds.
+   * Unlike `timeoutMs`, a long stream that keeps sending never hits it. Default: the client's.
+   */
+  readonly idleTimeoutMs?: number;
   /** Extra headers for this call (override the client's). */
   readonly headers?: Readonly<Record<string, string>>;
   /** Receives the response headers. */
@@ -70,9 +80,27 @@ export interface FlightClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Default deadline of each call in milliseconds (none by default). */
   readonly timeoutMs?: number;
+  /**
+   * Default longest wait for the next message of a DoGet or DoExchange stream, in milliseconds
+   * (none by default; keepalive still catches a dead connection).
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Largest message accepted from the server, in bytes: 256 MiB by default
+   * (`DEFAULT_MAX_RECEIVE_MESSAGE_BYTES`), `-1` for no limit. A larger message fails the call
+   * with a ProtocolError before it is buffered.
+   */
+  readonly maxReceiveMessageBytes?: number;
+  /**
+   * HTTP/2 keepalive ping interval while calls run, in milliseconds: 5 minutes by default
+   * (`DEFAULT_KEEPALIVE_TIME_MS`, what gRPC servers accept by default), `-1` for none.
+   */
+  readonly keepaliveTimeMs?: number;
+  /** How long a keepalive ping may go unanswered before the connection is dropped (default 20 s). */
+  readonly keepaliveTimeoutMs?: number;
   /** Keep cookies the server sets and send them back (default true; Flight SQL sessions need it). */
   readonly cookies?: boolean;
-  /** Extra grpc-js channel options. */
+  /** Extra grpc-js channel options (they win over the settings above). */
   readonly channelOptions?: ChannelOptions;
 }
 
@@ -96,6 +124,9 @@ export class FlightClient implements AsyncDisposable {
   readonly #client: Client;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #timeoutMs: number | undefined;
+  readonly #idleTimeoutMs: number | undefined;
+  readonly #limits: ChannelLimits;
+  readonly #mapError: CallErrorMapper;
   readonly #cookies: CookieJar | undefined;
   #auth: AuthState;
   #handshake: Promise<void> | undefined;
@@ -108,22 +139,11 @@ export class FlightClient implements AsyncDisposable {
     const tls = options.tls === undefined ? parsed.tls : options.tls !== false;
     this.#endpoint = { ...parsed, tls };
     const tlsOptions = typeof options.tls === 'object' ? options.tls : {};
-    const channelOptions: ChannelOptions = {
-      // Flight results are big: no 4 MiB limits.
-      'grpc.max_receive_message_length': -1,
-      'grpc.max_send_message_length': -1,
-      // HTTP/2's 64 KiB default window stalls a fast stream on every round trip; a few
-      // messages' worth keeps the pipe full while memory stays bounded.
-      'grpc-node.flow_control_window': DEFAULT_FLOW_CONTROL_WINDOW,
-      ...(tlsOptions.serverName
-        ? {
-            'grpc.ssl_target_name_override': tlsOptions.serverName,
-            'grpc.default_authority': tlsOptions.serverName,
-          }
-        : {}),
-      ...options.channelOptions,
-    };
-    this.#client = new Client(this.#endpoint.address, channelCredentials(tls, tlsOptions), channelOptions);
+    const channel = channelOptionsFor(options);
+    this.#limits = channel.limits;
+    this.#mapError = callErrorMapper(channel.limits);
+    this.#idleTimeoutMs = checkIdleTimeout(options.idleTimeoutMs);
+    this.#client = new Client(this.#endpoint.address, channelCredentials(tls, tlsOptions), channel.options);
     this.#headers = { ...options.headers };
     this.#timeoutMs = options.timeoutMs;
     this.#cookies = options.cookies === false ? undefined : new CookieJar();
@@ -138,6 +158,11 @@ export class FlightClient implements AsyncDisposable {
   /** The location this client talks to, as a URI. */
   get location(): string {
     return locationUri(this.#endpoint);
+  }
+
+  /** The message size limit and keepalive settings in force on this client's channel. */
+  get limits(): ChannelLimits {
+    return this.#limits;
   }
 
   /**
@@ -170,6 +195,9 @@ export class FlightClient implements AsyncDisposable {
     requests: readonly pb.HandshakeRequest[],
     options: CallOptions = {},
   ): Promise<pb.HandshakeResponse[]> {
+    if (!Array.isArray(requests)) {
+      throw new InterfaceError('handshake(requests): requests must be an array of HandshakeRequest');
+    }
     await this.#ready(options);
     return (await this.#handshakeCall(requests, options)).responses;
   }
@@ -179,21 +207,31 @@ export class FlightClient implements AsyncDisposable {
     options: CallOptions,
     headers?: Record<string, string>,
   ): Promise<{ responses: pb.HandshakeResponse[]; bearer?: string }> {
+    // Serialized before the call starts: a request grpc-js fails to serialize mid-call leaves
+    // its HTTP/2 stream open, and the process could not exit.
+    let payloads: Buffer[];
+    try {
+      payloads = requests.map((request) => Buffer.from(pb.HandshakeRequest.encode(request).finish()));
+    } catch (err) {
+      throw new InterfaceError(`Handshake: a request cannot be serialized: ${messageOf(err)}`, {
+        cause: err,
+      });
+    }
     const setup = this.#setup('Handshake', options, headers);
     const call = this.#client.makeBidiStreamRequest(
       FLIGHT_SERVICE.handshake.path,
-      FLIGHT_SERVICE.handshake.requestSerialize,
+      (payload: Buffer) => payload,
       FLIGHT_SERVICE.handshake.responseDeserialize,
       setup.metadata,
       setup.callOptions,
-    ) as ClientDuplexStream<pb.HandshakeRequest, pb.HandshakeResponse>;
+    ) as ClientDuplexStream<Buffer, pb.HandshakeResponse>;
     setup.attach(call);
     let bearer: string | undefined;
     call.on('metadata', (md: Metadata) => {
       const value = md.get('authorization')[0];
       if (typeof value === 'string' && /^bearer /i.test(value)) bearer = value.slice(7).trim();
     });
-    for (const request of requests) call.write(request);
+    for (const payload of payloads) call.write(payload);
     call.end();
     const responses: pb.HandshakeResponse[] = [];
     try {
@@ -365,10 +403,15 @@ export class FlightClient implements AsyncDisposable {
     const { username, password } = this.#auth;
     // One Handshake shared by every waiting call, so it runs with the client's own settings;
     // each caller still stops waiting when its own signal aborts.
-    this.#handshake ??= this.authenticateBasicToken(username, password).catch((err: unknown) => {
-      this.#handshake = undefined;
-      throw err;
-    });
+    if (!this.#handshake) {
+      this.#handshake = this.authenticateBasicToken(username, password).catch((err: unknown) => {
+        this.#handshake = undefined;
+        throw err;
+      });
+      // Every waiter sees the failure; a Handshake nobody waits for any more must not leave an
+      // unhandled rejection behind.
+      this.#handshake.catch(() => undefined);
+    }
     await abortable(this.#handshake, options.signal, 'Handshake');
   }
 
@@ -453,8 +496,10 @@ export class FlightClient implements AsyncDisposable {
     }
     return new CallContext(context, this.location, metadata, options, {
       defaultTimeoutMs: this.#timeoutMs,
+      defaultIdleTimeoutMs: this.#idleTimeoutMs,
       cookies: this.#cookies,
       active: this.#active,
+      mapError: this.#mapError,
     });
   }
 }

@@ -22,9 +22,24 @@ export interface ReadableCall extends AsyncIterable<RawFlightData> {
   cancel(): void;
   on(event: 'metadata', listener: (metadata: Metadata) => void): this;
   on(event: 'status', listener: (status: StatusObject) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
 }
 
 type State = 'open' | 'done' | 'cancelled' | 'failed';
+
+/** How a reader waits and reports failures (FlightClient passes its own). */
+export interface FlightStreamReaderOptions {
+  /**
+   * Longest wait for the next message, in milliseconds: when the server sends nothing for this
+   * long while the consumer waits, the call is cancelled with an OperationalError
+   * (DEADLINE_EXCEEDED). A slow consumer does not count. Default none.
+   */
+  readonly idleTimeoutMs?: number;
+  /** Runs once when the stream ends, fails or is cancelled (releases listeners and timers). */
+  readonly onFinish?: () => void;
+  /** Maps what the call failed with to a flightsql error (default `toError`). */
+  readonly mapError?: (err: unknown, context: string) => FlightSQLError;
+}
 
 /**
  * Reads one Flight stream. Obtain it from `FlightClient.doGet()` (the schema has arrived by
@@ -42,11 +57,18 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
   #trailers: Record<string, string | string[]> | undefined;
   #pending: FlightStreamChunk[] = [];
   #onFinish: (() => void) | undefined;
+  readonly #idleTimeoutMs: number | undefined;
+  readonly #mapError: (err: unknown, context: string) => FlightSQLError;
 
-  private constructor(call: ReadableCall, context: string, onFinish?: () => void) {
+  private constructor(call: ReadableCall, context: string, options: FlightStreamReaderOptions) {
     this.#call = call;
     this.#context = context;
-    this.#onFinish = onFinish;
+    this.#onFinish = options.onFinish;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.#mapError = options.mapError ?? toError;
+    // Whatever happens to the call, its 'error' event has a listener for its whole life: the
+    // async iterator below listens only while it is in use (DESIGN: no unhandled errors).
+    call.on('error', ignore);
     call.on('metadata', (metadata) => (this.#headers = metadataToObject(metadata)));
     call.on('status', (status) => (this.#trailers = metadataToObject(status.metadata)));
     limitBuffering(call, 'readable');
@@ -54,11 +76,15 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
   }
 
   /**
-   * Wraps a started call and reads up to the Schema message. `onFinish` runs once when the
-   * stream ends, fails or is cancelled (used to release AbortSignal listeners and timers).
+   * Wraps a started call and reads up to the Schema message (the idle timeout applies to that
+   * wait too). `options.onFinish` runs once when the stream ends, fails or is cancelled.
    */
-  static async open(call: ReadableCall, context: string, onFinish?: () => void): Promise<FlightStreamReader> {
-    const reader = new FlightStreamReader(call, context, onFinish);
+  static async open(
+    call: ReadableCall,
+    context: string,
+    options: FlightStreamReaderOptions = {},
+  ): Promise<FlightStreamReader> {
+    const reader = new FlightStreamReader(call, context, options);
     while (!reader.#decoder.schema) {
       const chunk = await reader.#next();
       if (chunk === null) break;
@@ -106,7 +132,7 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     }
     try {
       for (;;) {
-        const result = await this.#messages.next();
+        const result = await this.#receive();
         // cancel() may have come while we waited: a batch that arrives after it is not delivered.
         if (this.#state !== 'open') throw this.#error ?? cancelledError(this.#context);
         if (result.done) {
@@ -124,9 +150,40 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     }
   }
 
+  /** The next message off the call, within the idle timeout when there is one. */
+  #receive(): Promise<IteratorResult<RawFlightData>> {
+    const idleMs = this.#idleTimeoutMs;
+    if (idleMs === undefined) return this.#messages.next();
+    const next = this.#messages.next();
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // The read we stop waiting for settles later (CANCELLED): nobody may be left unhandled.
+        next.catch(ignore);
+        reject(this.#idleTimeout(idleMs));
+      }, idleMs);
+    });
+    return Promise.race([next, idle]).finally(() => clearTimeout(timer));
+  }
+
+  /** Ends the stream because the server sent nothing for `idleMs`. */
+  #idleTimeout(idleMs: number): OperationalError {
+    const error = new OperationalError(
+      `${this.#context}: no message from the server for ${idleMs} ms (idleTimeoutMs); the stream was cancelled [DEADLINE_EXCEEDED]`,
+      { grpcCode: Status.DEADLINE_EXCEEDED },
+    );
+    if (this.#state === 'open') {
+      this.#error = error;
+      this.#pending = [];
+      this.#finish('failed');
+      this.#call.cancel();
+    }
+    return error;
+  }
+
   #fail(err: unknown): FlightSQLError {
-    if (this.#state === 'cancelled' && this.#error) return this.#error;
-    const error = toError(err, this.#context);
+    if (this.#state !== 'open' && this.#error) return this.#error;
+    const error = this.#mapError(err, this.#context);
     this.#error = error;
     if (this.#state === 'open') {
       this.#finish('failed');
@@ -199,6 +256,8 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     await this.close();
   }
 }
+
+function ignore(): void {}
 
 /** How many messages a stream may hold ahead of its consumer (grpc-js's own default is 16). */
 export const STREAM_BUFFER_MESSAGES = 2;

@@ -1,6 +1,9 @@
 /** Arrow Flight: the transport layer (knows nothing of SQL). */
 export {
   DEFAULT_FLOW_CONTROL_WINDOW,
+  DEFAULT_KEEPALIVE_TIME_MS,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
   FlightClient,
   type ActionType,
   type BatchSource,
@@ -12,7 +15,16 @@ export {
   limitBuffering,
   STREAM_BUFFER_MESSAGES,
   type FlightStreamChunk,
+  type FlightStreamReaderOptions,
 } from './FlightStreamReader';
+export {
+  carriesCredentials,
+  checkCredentialScope,
+  isOrigin,
+  type CredentialScope,
+  type TrustedLocations,
+} from './authLocations';
+export type { ChannelLimits } from './channelOptions';
 export {
   arrowKind,
   ownBatchSource,

@@ -165,7 +165,23 @@ export interface ConnectionUrlOptions {
   readonly password?: string;
   readonly tls: boolean | TlsOptions;
   readonly metadata: Readonly<Record<string, string>>;
+  /** `trustedLocations=*` (every location) or a comma-separated list of hosts. */
+  readonly trustedLocations?: true | readonly string[];
+  readonly maxReceiveMessageBytes?: number;
+  readonly keepaliveTimeMs?: number;
+  readonly keepaliveTimeoutMs?: number;
+  readonly idleTimeoutMs?: number;
 }
+
+/** URL parameters of ours that are settings, not headers (lower case), and their option names. */
+const URL_NUMBERS: Readonly<
+  Record<string, 'maxReceiveMessageBytes' | 'keepaliveTimeMs' | 'keepaliveTimeoutMs' | 'idleTimeoutMs'>
+> = {
+  maxreceivemessagebytes: 'maxReceiveMessageBytes',
+  keepalivetimems: 'keepaliveTimeMs',
+  keepalivetimeoutms: 'keepaliveTimeoutMs',
+  idletimeoutms: 'idleTimeoutMs',
+};
 
 // The Arrow Flight SQL JDBC driver's URL parameters that are not headers. `useSystemTrustStore`,
 // `retainCookies`, `retainAuth` and `threadPoolSize` describe what this client always does.
@@ -183,6 +199,8 @@ const URL_SETTINGS = new Set([
   'retaincookies',
   'retainauth',
   'threadpoolsize',
+  'trustedlocations',
+  ...Object.keys(URL_NUMBERS),
 ]);
 
 function urlFlag(name: string, value: string | null, fallback: boolean): boolean {
@@ -197,7 +215,9 @@ function urlFlag(name: string, value: string | null, fallback: boolean): boolean
  * Parses a URL in the form of the Arrow Flight SQL JDBC driver:
  * `flightsql://[user:password@]host:port[/?token=…&database=…&useEncryption=true|false&disableCertificateVerification=…]`.
  * TLS is on unless `useEncryption=false`; `tlsRootCerts`, `clientCertificate` and `clientKey`
- * name PEM files; `database` and every parameter the JDBC driver does not define become headers.
+ * name PEM files; `database` and every parameter the JDBC driver does not define become headers,
+ * except this client's own settings: `trustedLocations` (`*` or comma-separated hosts),
+ * `maxReceiveMessageBytes`, `keepaliveTimeMs`, `keepaliveTimeoutMs` and `idleTimeoutMs`.
  * Names match case-insensitively; values are percent-decoded.
  */
 export function parseConnectionUrl(url: string): ConnectionUrlOptions {
@@ -239,5 +259,26 @@ export function parseConnectionUrl(url: string): ConnectionUrlOptions {
   const token = get('token') || undefined;
   registerSecret(password);
   registerSecret(token);
-  return { host, token, username, password, tls, metadata };
+  const settings: {
+    trustedLocations?: true | string[];
+  } & Partial<Record<(typeof URL_NUMBERS)[string], number>> = {};
+  const trusted = get('trustedlocations');
+  if (trusted !== null) {
+    const hosts = trusted
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    settings.trustedLocations =
+      hosts.length === 1 && (hosts[0] === '*' || hosts[0] === 'true') ? true : hosts;
+  }
+  for (const [param, option] of Object.entries(URL_NUMBERS)) {
+    const value = get(param);
+    if (value === null) continue;
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number)) {
+      throw new InterfaceError(`URL parameter ${option} must be a number, not '${value}'`);
+    }
+    settings[option] = number;
+  }
+  return { host, token, username, password, tls, metadata, ...settings };
 }

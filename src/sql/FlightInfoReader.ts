@@ -14,15 +14,20 @@ import {
   type Error as FlightSQLError,
 } from '../errors';
 import {
+  carriesCredentials,
+  checkCredentialScope,
   FlightClient,
-  locationUri,
+  isOrigin,
   parseLocation,
   REUSE_CONNECTION,
   type CallOptions,
+  type CredentialScope,
+  type TrustedLocations,
   type FlightClientOptions,
   type FlightEndpoint,
   type FlightInfo,
   type FlightStreamReader,
+  type TlsOptions,
 } from '../flight';
 
 /** Endpoints read at once when the FlightInfo is not ordered. */
@@ -35,9 +40,20 @@ export interface FlightInfoReaderOptions extends CallOptions {
   /**
    * Opens a client for a location other than the home server (default: a FlightClient with
    * the reader's `connectOptions`, TLS as the location's scheme says). The reader owns the
-   * clients it gets this way: one per distinct URI, closed when the reader is done.
+   * clients it gets this way: one per distinct URI, closed when the reader is done. The
+   * credential rule (see `trustedLocations`) covers what the reader adds, `connectOptions` and
+   * the call's `headers`; what a custom `connect` adds is its own business.
    */
   readonly connect?: (uri: string) => FlightClient;
+  /**
+   * Locations other than the origin that may receive the credentials anyway: `true` for all, a
+   * list of hosts (`host`, `host:port`) or a function of the location URI. By default, the token,
+   * basic-auth credentials and headers (`connectOptions` and the call's `headers`) go only to the
+   * home server's origin (scheme, host and port) and to TLS locations with verified certificates.
+   * A plaintext location elsewhere, including the origin's own host when the origin uses TLS, fails
+   * with an InterfaceError that names it. A client without credentials follows any location.
+   */
+  readonly trustedLocations?: TrustedLocations;
 }
 
 /** The constructor's options: FlightInfoReaderOptions and the default `connect`'s client options. */
@@ -81,6 +97,7 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
   #streamSchema: Schema | undefined;
   readonly #concurrency: number;
   readonly #connect: (uri: string) => FlightClient;
+  readonly #scope: CredentialScope;
   readonly #callOptions: CallOptions;
   readonly #userSignal: AbortSignal | undefined;
   /** Aborted when the reader stops: cancels every DoGet, including those still opening. */
@@ -95,7 +112,7 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
   #closing: Promise<void> | undefined;
 
   constructor(home: FlightClient, info: FlightInfo, options: FlightInfoReaderInit = {}) {
-    const { concurrency, connect, connectOptions, ...callOptions } = options;
+    const { concurrency, connect, connectOptions, trustedLocations, ...callOptions } = options;
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
       throw new ProgrammingError(`concurrency must be a positive integer, not ${String(concurrency)}`);
     }
@@ -103,6 +120,14 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
     this.#info = info;
     this.#concurrency = concurrency ?? DEFAULT_ENDPOINT_CONCURRENCY;
     this.#connect = connect ?? defaultConnect(connectOptions);
+    this.#scope = {
+      origin: parseLocation(home.location),
+      credentialed:
+        carriesCredentials({ headers: callOptions.headers }) ||
+        (connect === undefined && carriesCredentials(connectOptions ?? {})),
+      verifiesTls: connect !== undefined || !skipsVerification(connectOptions?.tls),
+      trusted: trustedLocations,
+    };
     this.#userSignal = callOptions.signal;
     this.#callOptions = { ...callOptions, signal: this.#controller.signal };
   }
@@ -206,6 +231,8 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
     const endpoint = this.#info.endpoints[index]!;
     const targets = this.#targets(endpoint);
     const tried: string[] = [];
+    // Locations this client may not or cannot use (credential rule, unknown scheme).
+    const refused: unknown[] = [];
     let lastError: unknown;
     for (const target of targets) {
       if (this.#stopped) throw closedError('FlightInfoReader');
@@ -215,7 +242,9 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
       try {
         client = target.home ? this.#home : this.#clientFor(target.uri);
       } catch (err) {
-        // A location this client cannot use (e.g. an unknown scheme): try the next one.
+        // A location this client cannot use: try the next one.
+        if (this.#stopped) throw err;
+        refused.push(err);
         lastError = err;
         continue;
       }
@@ -235,8 +264,14 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
       }
     }
     if (endpoint.locations.length === 0) throw lastError;
+    if (refused.length === tried.length) {
+      // No call was made: the error is the client's refusal, not the server's unavailability.
+      const reasons = refused.map(messageOf).join('; ');
+      throw new InterfaceError(`endpoint ${index}: ${reasons}`, { cause: refused[refused.length - 1] });
+    }
+    const also = refused.length ? ` (not used: ${refused.map(messageOf).join('; ')})` : '';
     throw new OperationalError(
-      `endpoint ${index}: no location could serve it (tried ${tried.join(', ')}): ${messageOf(lastError)}`,
+      `endpoint ${index}: no location could serve it (tried ${tried.join(', ')}): ${messageOf(lastError)}${also}`,
       {
         grpcCode: (lastError as FlightSQLError | undefined)?.grpcCode ?? Status.UNAVAILABLE,
         cause: lastError,
@@ -249,15 +284,28 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
     const home: Target = { home: true, uri: this.#home.location };
     if (endpoint.locations.length === 0) return [home];
     return endpoint.locations.map(({ uri }) =>
-      isReuseConnection(uri) || sameLocation(uri, this.#home.location) ? home : { home: false, uri },
+      isReuseConnection(uri) || this.#isOrigin(uri) ? home : { home: false, uri },
     );
   }
 
-  /** The client of a location: opened on first use, then reused for every endpoint there. */
+  /** True when `uri` names the home client's own origin (same TLS, host and port). */
+  #isOrigin(uri: string): boolean {
+    try {
+      return isOrigin(this.#scope.origin, parseLocation(uri));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The client of a location: opened on first use, then reused for every endpoint there. The
+   * credential rule is checked first, so a refused location never sees a connection attempt.
+   */
   #clientFor(uri: string): FlightClient {
     if (this.#stopped) throw closedError('FlightInfoReader');
     let client = this.#clients.get(uri);
     if (!client) {
+      checkCredentialScope(uri, this.#scope);
       client = this.#connect(uri);
       this.#clients.set(uri, client);
     }
@@ -319,13 +367,8 @@ function isReuseConnection(uri: string): boolean {
   return text === REUSE_CONNECTION || /^arrow-flight-reuse-connection:/i.test(text);
 }
 
-/** True when `uri` names the same address, with the same TLS, as the home client's location. */
-function sameLocation(uri: string, home: string): boolean {
-  try {
-    return locationUri(parseLocation(uri)) === home;
-  } catch {
-    return false;
-  }
+function skipsVerification(tls: boolean | TlsOptions | undefined): boolean {
+  return typeof tls === 'object' && tls.disableCertificateVerification === true;
 }
 
 /**

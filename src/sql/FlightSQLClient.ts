@@ -22,6 +22,7 @@ import {
   type FlightStreamReader,
   type Ticket,
   type TlsOptions,
+  type TrustedLocations,
 } from '../flight';
 import { resolveSqlClientConfig } from '../flight';
 import { packCommand, unpackAs, type CommandKind, type CommandMessage } from './commands';
@@ -63,9 +64,28 @@ export interface FlightSQLClientOptions {
   readonly tls?: boolean | TlsOptions;
   /** Skip server certificate verification (flightsql-dbapi `disable_server_verification`). Unsafe. */
   readonly disableServerVerification?: boolean;
-  /** Default deadline of each call, in milliseconds. */
+  /** Default deadline of each call, in milliseconds (the whole call: a long stream included). */
   readonly timeoutMs?: number;
-  /** Extra grpc-js channel options (e.g. `'grpc-node.flow_control_window'`). */
+  /**
+   * Longest wait for the next message of a result stream, in milliseconds (none by default).
+   * Unlike `timeoutMs`, it never cuts a stream that keeps sending.
+   */
+  readonly idleTimeoutMs?: number;
+  /** Largest message accepted from the server in bytes: 256 MiB by default, `-1` for no limit. */
+  readonly maxReceiveMessageBytes?: number;
+  /** HTTP/2 keepalive ping interval while calls run: 5 minutes by default, `-1` for none. */
+  readonly keepaliveTimeMs?: number;
+  /** How long a keepalive ping may go unanswered before the connection is dropped (default 20 s). */
+  readonly keepaliveTimeoutMs?: number;
+  /**
+   * Endpoint locations that may receive the credentials (token, username/password, `metadata`
+   * headers) even though they are neither the origin (this client's scheme, host and port) nor
+   * TLS: `true` for every location, a list of hosts (`host` or `host:port`), or a function of the
+   * location URI. By default a result's plaintext location elsewhere is refused with an
+   * InterfaceError, so that a server cannot send the credentials where it likes.
+   */
+  readonly trustedLocations?: TrustedLocations;
+  /** Extra grpc-js channel options (e.g. `'grpc-node.flow_control_window'`); they win over the above. */
   readonly channelOptions?: ChannelOptions;
 }
 
@@ -132,6 +152,7 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
   readonly features: Readonly<Record<string, string>>;
 
   readonly #connectOptions: FlightClientOptions;
+  readonly #trustedLocations: TrustedLocations | undefined;
 
   constructor(options: FlightSQLClientOptions = {}) {
     const config = resolveSqlClientConfig(options);
@@ -142,19 +163,29 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
       password: options.password,
       headers: config.headers,
       timeoutMs: options.timeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxReceiveMessageBytes: options.maxReceiveMessageBytes,
+      keepaliveTimeMs: options.keepaliveTimeMs,
+      keepaliveTimeoutMs: options.keepaliveTimeoutMs,
       channelOptions: options.channelOptions,
     };
     super(new FlightClient(config.location, connectOptions));
     this.#connectOptions = connectOptions;
+    this.#trustedLocations = options.trustedLocations;
     this.features = { ...options.features };
   }
 
   /**
-   * The whole result of `info`, across all its endpoints (see `FlightInfoReader`); clients for
-   * other locations get the same credentials and TLS settings as this one.
+   * The whole result of `info`, across all its endpoints (see `FlightInfoReader`). Clients for
+   * other locations get the same settings as this one, and its credentials only where the rule
+   * allows: the origin, verified TLS locations, and `trustedLocations`.
    */
   override readFlightInfo(info: FlightInfo, options: FlightInfoReaderOptions = {}): FlightInfoReader {
-    return new FlightInfoReader(this.flight, info, { ...options, connectOptions: this.#connectOptions });
+    return new FlightInfoReader(this.flight, info, {
+      trustedLocations: this.#trustedLocations,
+      ...options,
+      connectOptions: this.#connectOptions,
+    });
   }
 
   /** Sends CommandStatementQuery through GetFlightInfo: how to fetch the result of `query`. */
