@@ -5,6 +5,8 @@
 import { MessageHeader, Schema } from 'apache-arrow';
 import { Message } from 'apache-arrow/ipc/metadata/message';
 import { protocolError } from '../errors';
+import { verifyMessageHeader } from './validateHeader';
+import { validateSchema } from './validateSchema';
 import * as pb from '../proto/Flight';
 
 /** An opaque token that a DoGet redeems for a stream. */
@@ -62,13 +64,15 @@ export interface PollInfo {
 const CONTINUATION = 0xffffffff;
 
 /**
- * An IPC flatbuffer Message. apache-arrow reads some of its vectors (a union's type ids) as
- * Int32Arrays over the header's own buffer, so a header that does not start 4-aligned (as it
- * may, inside a protobuf message) is copied first; a header that cannot be read is a
- * ProtocolError.
+ * An IPC flatbuffer Message, verified before apache-arrow reads it (validateHeader.ts): every
+ * offset inside the bytes, required parts present. apache-arrow reads some vectors (a union's
+ * type ids) as Int32Arrays over the header's own buffer, so a header that does not start 8-byte
+ * aligned (as it may, inside a protobuf message) is copied first, with the constructor: a
+ * Buffer's slice() is a view. A header that cannot be read is a ProtocolError.
  */
 export function decodeMessage(header: Uint8Array): Message {
-  const aligned = header.byteOffset % 8 === 0 ? header : header.slice();
+  const aligned = header.byteOffset % 8 === 0 ? header : new Uint8Array(header);
+  verifyMessageHeader(aligned);
   try {
     return Message.decode(aligned);
   } catch (err) {
@@ -91,7 +95,9 @@ export function decodeSchema(bytes: Uint8Array): Schema {
   if (length <= 0 || pos + length > bytes.byteLength) throw protocolError('schema bytes truncated');
   const message = decodeMessage(bytes.subarray(pos, pos + length));
   if (message.headerType !== MessageHeader.Schema) throw protocolError('schema bytes hold no Schema message');
-  return message.header() as Schema;
+  const schema = message.header() as Schema;
+  validateSchema(schema, message.version);
+  return schema;
 }
 
 /** Encodes a schema as an encapsulated IPC message, padded to 8 bytes. */
