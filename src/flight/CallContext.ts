@@ -117,10 +117,14 @@ export class CallContext {
   }
 
   /** Attaches a streaming call and opens its reader (resolves once the schema has arrived). */
-  async openReader(call: ReadableCall & Call): Promise<FlightStreamReader> {
+  async openReader(
+    call: ReadableCall & Call,
+    { requireSchema = false }: { requireSchema?: boolean } = {},
+  ): Promise<FlightStreamReader> {
     this.attach(call);
     try {
       this.#reader = await FlightStreamReader.open(call, this.#where, {
+        requireSchema,
         onFinish: () => this.done(),
         idleTimeoutMs: this.#idleTimeoutMs,
         mapError: this.#mapError,

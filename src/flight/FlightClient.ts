@@ -288,7 +288,8 @@ export class FlightClient implements AsyncDisposable {
       setup.metadata,
       setup.callOptions,
     );
-    return setup.openReader(call);
+    // A DoGet stream is an IPC stream: it starts with a Schema (DoExchange may carry only metadata).
+    return setup.openReader(call, { requireSchema: true });
   }
 
   /**

@@ -4,7 +4,14 @@
  */
 import { status as Status, type Metadata, type StatusObject } from '@grpc/grpc-js';
 import { RecordBatch, Schema, Table } from 'apache-arrow';
-import { Error as FlightSQLError, OperationalError, messageOf, metadataToObject, toError } from '../errors';
+import {
+  Error as FlightSQLError,
+  OperationalError,
+  messageOf,
+  metadataToObject,
+  protocolError,
+  toError,
+} from '../errors';
 import { RowConverter, type Row, type ValueOptions } from '../values';
 import { FlightDataDecoder } from './decode';
 import type { RawFlightData } from './flightData';
@@ -39,6 +46,11 @@ export interface FlightStreamReaderOptions {
   readonly onFinish?: () => void;
   /** Maps what the call failed with to a flightsql error (default `toError`). */
   readonly mapError?: (err: unknown, context: string) => FlightSQLError;
+  /**
+   * The stream must start with a Schema message (DoGet): one that ends without it (a message cut
+   * short, which grpc-js drops before ending with OK) is a ProtocolError, not an empty result.
+   */
+  readonly requireSchema?: boolean;
 }
 
 /**
@@ -87,7 +99,11 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     const reader = new FlightStreamReader(call, context, options);
     while (!reader.#decoder.schema) {
       const chunk = await reader.#next();
-      if (chunk === null) break;
+      if (chunk === null) {
+        if (options.requireSchema && !reader.#decoder.schema)
+          throw protocolError(`${context}: the stream ended without a Schema message (cut short?)`);
+        break;
+      }
       if (chunk.appMetadata || chunk.data) reader.#pending.push(chunk);
     }
     return reader;

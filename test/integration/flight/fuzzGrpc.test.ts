@@ -2,7 +2,7 @@ import { Server, ServerCredentials, type ServerWritableStream } from '@grpc/grpc
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { FlightClient, InternalError, RowConverter, type Row } from '../../../src';
+import { FlightClient, InternalError, ProtocolError, RowConverter, type Row } from '../../../src';
 import * as pb from '../../../src/proto/Flight';
 import { corpus } from '../../unit/flight/fuzzCorpus';
 import { canon, checkShape, expected, fuzzCases, judge, type Outcome } from '../../unit/flight/fuzzHarness';
@@ -125,21 +125,42 @@ describe('FlightStreamReader under mutation, through grpc-js (fuzz)', () => {
  * Marked failing until then; it passes (and must be unmarked) once that is fixed.
  */
 describe('a gRPC message cut short, then status OK', () => {
-  test.failing('is an error, not a short result', async () => {
-    const [schema, batch] = corpus()[0]!.messages;
-    const frame = (message: Uint8Array) => {
-      const prefix = Buffer.alloc(5);
-      prefix.writeUInt32BE(message.byteLength, 1);
-      return Buffer.concat([prefix, message]);
-    };
+  const frame = (message: Uint8Array) => {
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt32BE(message.byteLength, 1);
+    return Buffer.concat([prefix, message]);
+  };
+  /** A server that answers every call with `bytes` and then status OK. */
+  async function serving(bytes: Buffer) {
     const server = http2.createServer();
     server.on('stream', (stream) => {
       stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
       stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
-      const cut = frame(batch!);
-      stream.end(Buffer.concat([frame(schema!), cut.subarray(0, cut.length - 7)]));
+      stream.end(bytes);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return server;
+  }
+
+  test('in the Schema message: a ProtocolError (a DoGet stream starts with a Schema), not an empty result', async () => {
+    const [schema] = corpus()[0]!.messages;
+    const cut = frame(schema!);
+    const server = await serving(cut.subarray(0, cut.length - 7));
+    const client = new FlightClient(`grpc://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      const err = await client.doGet({ ticket: Buffer.from('x') }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProtocolError);
+      expect((err as Error).message).toMatch(/the stream ended without a Schema message/);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+
+  test.failing('in a later message: an error, not a short result', async () => {
+    const [schema, batch] = corpus()[0]!.messages;
+    const cut = frame(batch!);
+    const server = await serving(Buffer.concat([frame(schema!), cut.subarray(0, cut.length - 7)]));
     const client = new FlightClient(`grpc://127.0.0.1:${(server.address() as AddressInfo).port}`);
     try {
       const reader = await client.doGet({ ticket: Buffer.from('x') });
