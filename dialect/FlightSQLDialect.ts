@@ -4,29 +4,21 @@
  * get prepared statements, parameter checks, streaming over every endpoint and Flight SQL
  * transactions from the layer below.
  */
-import { Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import Client_PG from 'knex/lib/dialects/postgres/index.js';
 
 import type { Knex } from 'knex';
-import {
-  connect,
-  NotSupportedError,
-  parseConnectionUrl,
-  type ConnectOptions,
-  type Connection,
-  type Cursor,
-  type ValueOptions,
-} from 'flightsql';
-import {
-  ColumnCompiler_FlightSQL,
-  QueryCompiler_FlightSQL,
-  SchemaCompiler_FlightSQL,
-  TableCompiler_FlightSQL,
-} from './compilers';
+import { NotSupportedError, type Cursor, type ValueOptions } from 'flightsql';
+import { ColumnCompiler_FlightSQL, QueryCompiler_FlightSQL, TableCompiler_FlightSQL } from './compilers';
+import { SchemaCompiler_FlightSQL } from './schemaCompiler';
+import { connectionPlan, transportOf, type ConnectionSetting } from './connection';
 import { inlineBindings, sqlLiteral } from './literals';
 import { DIALECT_SQL_INFO, serverFacts, type ProfileName, type ServerFacts } from './profiles';
 import { reflectTables, type MetadataRequest, type ReflectedTable, type TableFilter } from './reflection';
-import { profileOf, stateOf } from './state';
+import { dropTableWithSequences, type DropTableRequest } from './sequences';
+import { leaseOf, SESSION, sessionOf, type FlightSQLSession, type Lease } from './session';
+import { FlightSQLDriver, profileOf, stateOf } from './state';
+import { streamQuery, type StreamOptions } from './stream';
 import { Transaction_FlightSQL } from './transaction';
 import { ingestRows } from './ingest';
 
@@ -39,10 +31,14 @@ export type TransactionsMode = 'auto' | 'flightsql' | 'none' | 'unsafe-autocommi
 /** The dialect's options, next to Knex's own in the config. */
 export type FlightSQLDialectConfig = Omit<Knex.Config, 'connection'> & {
   /**
-   * `connect()` options (`host`, `token`, `metadata: { database }`, `tls`, ...) or a
-   * `flightsql://` URL (the JDBC driver's form).
+   * A `flightsql://` URL (the JDBC driver's form), a location (`grpc://`, `grpc+tcp://`,
+   * `grpc+tls://`), `connect()` options (`host`, `port`, `token`, `metadata: { database }`, `tls`,
+   * `insecure`, `trustedLocations`, ...), `{ url, ...options }`, or a function returning one of
+   * these (docs/dialect.md, "Connections").
    */
-  connection?: string | ConnectOptions | { url: string };
+  connection?:
+    | ConnectionSetting
+    | (() => ConnectionSetting | Promise<ConnectionSetting & { expirationChecker?: () => boolean }>);
   /**
    * `prepared`: bindings through Flight SQL prepared statements; `inline`: written into the SQL as
    * literals (for servers that cannot bind parameters); `auto` (default): prepared, falling back to
@@ -60,13 +56,6 @@ export type FlightSQLDialectConfig = Omit<Knex.Config, 'connection'> & {
   /** How values come out (flightsql's value options; rows are always objects). */
   values?: Omit<ValueOptions, 'rowMode'>;
 };
-
-/** A Knex connection: a flightsql Connection and the cursors running on it. */
-export interface FlightSQLSession {
-  readonly connection: Connection<Record<string, unknown>>;
-  readonly active: Set<Cursor<Record<string, unknown>>>;
-  __knex__disposed?: unknown;
-}
 
 /** What `_query` hands `processResponse`: rows for statements that return rows, else a count. */
 export interface FlightSQLResponse {
@@ -89,9 +78,12 @@ interface QueryObject {
   pluck?: string;
   response?: unknown;
   output?: (this: unknown, response: unknown) => unknown;
-  flightSql?: MetadataRequest | { kind: 'transaction'; action: string };
+  flightSql?: MetadataRequest | DropTableRequest | { kind: 'transaction'; action: string };
   ingest?: { table: string; schema?: string; rows: readonly Record<string, unknown>[] };
 }
+
+/** The stream Knex hands `_stream`: a Transform it reads rows from. */
+type KnexStream = Duplex;
 
 const ROW_METHODS = new Set(['select', 'first', 'pluck']);
 
@@ -108,8 +100,9 @@ export class FlightSQLDialect extends KnexPostgresClient {
     super(config);
   }
 
+  /** The dialect's driver: flightsql's connect() and the state every derived client shares (state.ts). */
   _driver(): unknown {
-    return { connect };
+    return new FlightSQLDriver();
   }
 
   override transaction(container: unknown, config: unknown, outerTx: unknown): Knex.Transaction {
@@ -140,20 +133,40 @@ export class FlightSQLDialect extends KnexPostgresClient {
   /** Opens a session; the first also reads the server's facts (GetSqlInfo) for the compilers. */
   override async acquireRawConnection(): Promise<FlightSQLSession> {
     const config = this.config as FlightSQLDialectConfig;
-    const connection = await connect(connectOptionsOf(this.connectionSettings), {
-      rowMode: 'object',
-      ...config.values,
-    });
     const state = stateOf(this);
+    const options = await transportOf(connectionPlan(this.connectionSettings), state.transports);
+    const connection = await state.connect({ ...options, rowMode: 'object', ...config.values });
     if (!state.facts) {
       const info = await connection.client.getSqlInfo(DIALECT_SQL_INFO).catch(() => new Map());
       state.facts = serverFacts(connection.serverInfo, info, config.profile);
     }
-    return { connection, active: new Set() };
+    return { connection, active: new Map() };
   }
 
   override async destroyRawConnection(session: FlightSQLSession): Promise<void> {
     await session.connection.close();
+  }
+
+  /** A pooled session, as a lease of its own (see Lease). */
+  override async acquireConnection(): Promise<FlightSQLSession> {
+    return leaseOf((await super.acquireConnection()) as FlightSQLSession);
+  }
+
+  /**
+   * Gives a lease's session back to the pool, once. After `destroy()` there is no pool: a late
+   * release (a stream closing after its error) has nothing to do.
+   */
+  override async releaseConnection(connection: FlightSQLSession): Promise<void> {
+    const lease = connection as Partial<Lease>;
+    const session = sessionOf(connection);
+    if (lease[SESSION]) {
+      if (lease.released) return;
+      lease.released = true;
+      // Knex marks a connection to evict on the object it holds: the lease.
+      if (Object.hasOwn(lease, '__knex__disposed')) session.__knex__disposed = lease.__knex__disposed;
+    }
+    if (!this.pool) return;
+    await super.releaseConnection(session);
   }
 
   override async validateConnection(session: FlightSQLSession): Promise<boolean> {
@@ -165,8 +178,9 @@ export class FlightSQLDialect extends KnexPostgresClient {
     return stateOf(this).facts;
   }
 
-  async _query(session: FlightSQLSession, obj: QueryObject): Promise<QueryObject> {
+  async _query(connection: FlightSQLSession, obj: QueryObject): Promise<QueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
+    const session = sessionOf(connection);
     const request = obj.flightSql;
     if (request?.kind === 'tables') {
       obj.response = await this._tables(session, request);
@@ -181,10 +195,17 @@ export class FlightSQLDialect extends KnexPostgresClient {
       obj.response = response([], count, 'INSERT', false);
       return obj;
     }
-    const cursor = session.connection.cursor({ rowMode: 'object' });
-    session.active.add(cursor);
-    try {
-      await this._execute(cursor, obj);
+    if (request?.kind === 'dropTable') {
+      await dropTableWithSequences(
+        (sql, returnsRows) => this._run(session, sql, returnsRows),
+        request,
+        obj.sql,
+      );
+      obj.response = response([], -1, 'DROP', false);
+      return obj;
+    }
+    return this._withCursor(session, async (cursor, signal) => {
+      await this._execute(cursor, obj, signal);
       if (cursor.description) {
         const rows = await cursor.fetchall();
         const fields = cursor.description.map(([name, type]) => ({ name, dataTypeID: String(type) }));
@@ -193,52 +214,44 @@ export class FlightSQLDialect extends KnexPostgresClient {
         obj.response = response([], cursor.rowcount, verbOf(obj.sql), false);
       }
       return obj;
+    });
+  }
+
+  /**
+   * Streams rows (or, with `.stream({ recordBatches: true })`, Arrow RecordBatches) with
+   * backpressure. Closing Knex's stream at any moment, before the first batch too, cancels the
+   * query on the server (stream.ts).
+   */
+  async _stream(
+    connection: FlightSQLSession,
+    obj: QueryObject,
+    stream: KnexStream,
+    options: StreamOptions = {},
+  ): Promise<void> {
+    if (!obj.sql) {
+      // Knex does not pass on what _stream rejects with once it has a connection: tell the stream.
+      const err = new Error('The query is empty');
+      stream.destroy(err);
+      throw err;
+    }
+    const session = sessionOf(connection);
+    const cursor = session.connection.cursor({ rowMode: 'object' });
+    const controller = new AbortController();
+    session.active.set(cursor, controller);
+    const query = { ...obj, method: obj.method ?? 'select' };
+    try {
+      await streamQuery(
+        cursor,
+        (signal) => this._execute(cursor, query, AbortSignal.any([signal, controller.signal])),
+        stream,
+        options,
+      );
     } catch (err) {
       if (isConnectionLost(err)) session.__knex__disposed = err;
       throw err;
     } finally {
       session.active.delete(cursor);
-      await cursor.close();
     }
-  }
-
-  /**
-   * Streams rows (or, with `.stream({ recordBatches: true })`, Arrow RecordBatches) with
-   * backpressure: the source is piped, so destroying Knex's stream destroys it, which closes the
-   * cursor and cancels the DoGet.
-   */
-  async _stream(
-    session: FlightSQLSession,
-    obj: QueryObject,
-    stream: NodeJS.WritableStream & { emit(event: string, ...args: unknown[]): boolean },
-    options: { recordBatches?: boolean; highWaterMark?: number } = {},
-  ): Promise<void> {
-    if (!obj.sql) throw new Error('The query is empty');
-    const cursor = session.connection.cursor({ rowMode: 'object' });
-    session.active.add(cursor);
-    const release = () => {
-      session.active.delete(cursor);
-      return cursor.close();
-    };
-    try {
-      await this._execute(cursor, { ...obj, method: obj.method ?? 'select' });
-    } catch (err) {
-      await release();
-      stream.emit('error', err);
-      throw err;
-    }
-    const source = Readable.from(options.recordBatches ? cursor.fetchRecordBatches() : cursor, {
-      objectMode: true,
-      highWaterMark: options.highWaterMark ?? 1024,
-    });
-    await new Promise<void>((resolve, reject) => {
-      source.once('error', (err) => {
-        stream.emit('error', err);
-        reject(err);
-      });
-      source.once('close', () => resolve());
-      source.pipe(stream);
-    }).finally(release);
   }
 
   processResponse(obj: QueryObject, runner: unknown): unknown {
@@ -256,21 +269,54 @@ export class FlightSQLDialect extends KnexPostgresClient {
     return resp;
   }
 
-  /** Cancels what runs on a session: its cursors close, which cancels their calls. */
-  override async cancelQuery(session?: unknown): Promise<void> {
-    const target = session as FlightSQLSession | undefined;
-    if (!target) return;
-    await Promise.all([...target.active].map((cursor) => cursor.close()));
+  /** Cancels what runs on a session: its calls are aborted and its cursors closed. */
+  override async cancelQuery(connection?: unknown): Promise<void> {
+    if (!connection) return;
+    const session = sessionOf(connection as FlightSQLSession);
+    const running = [...session.active];
+    for (const [, controller] of running) controller.abort();
+    await Promise.all(running.map(([cursor]) => cursor.close()));
   }
 
   /** Reflection for `reflect()`: on a pooled session, with the server's search escape. */
   async _reflect(filter: TableFilter): Promise<ReflectedTable[]> {
-    const session = (await this.acquireConnection()) as FlightSQLSession;
+    const lease = (await this.acquireConnection()) as FlightSQLSession;
     try {
-      return await reflectTables(session.connection.client, this.facts() ?? {}, filter);
+      return await reflectTables(sessionOf(lease).connection.client, this.facts() ?? {}, filter);
     } finally {
-      await this.releaseConnection(session);
+      await this.releaseConnection(lease);
     }
+  }
+
+  /** Runs `work` on a new cursor of the session, cancellable by cancelQuery(); closes the cursor after. */
+  private async _withCursor<T>(
+    session: FlightSQLSession,
+    work: (cursor: Cursor<Record<string, unknown>>, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const cursor = session.connection.cursor({ rowMode: 'object' });
+    const controller = new AbortController();
+    session.active.set(cursor, controller);
+    try {
+      return await work(cursor, controller.signal);
+    } catch (err) {
+      if (isConnectionLost(err)) session.__knex__disposed = err;
+      throw err;
+    } finally {
+      session.active.delete(cursor);
+      await cursor.close();
+    }
+  }
+
+  /** Runs SQL the dialect writes itself (no bindings) in the session, and its transaction. */
+  private _run(
+    session: FlightSQLSession,
+    sql: string,
+    returnsRows: boolean,
+  ): Promise<Record<string, unknown>[]> {
+    return this._withCursor(session, async (cursor, signal) => {
+      await cursor.execute(sql, null, { returnsRows, signal });
+      return returnsRows ? cursor.fetchall() : [];
+    });
   }
 
   private async _tables(session: FlightSQLSession, request: MetadataRequest): Promise<ReflectedTable[]> {
@@ -290,7 +336,11 @@ export class FlightSQLDialect extends KnexPostgresClient {
     return tables;
   }
 
-  private async _execute(cursor: Cursor<Record<string, unknown>>, obj: QueryObject): Promise<void> {
+  private async _execute(
+    cursor: Cursor<Record<string, unknown>>,
+    obj: QueryObject,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const config = this.config as FlightSQLDialectConfig;
     const mode = config.parameters ?? 'auto';
     const bindings = obj.bindings ?? [];
@@ -301,11 +351,11 @@ export class FlightSQLDialect extends KnexPostgresClient {
     const state = stateOf(this);
     if (bindings.length === 0 || mode === 'inline' || (mode === 'auto' && state.inlineFallback)) {
       const sql = bindings.length ? inlineBindings(obj.sql, bindings, profileOf(this)) : obj.sql;
-      await cursor.execute(sql, null, { returnsRows });
+      await cursor.execute(sql, null, { returnsRows, signal });
       return;
     }
     try {
-      await cursor.execute(obj.sql, bindings, { returnsRows });
+      await cursor.execute(obj.sql, bindings, { returnsRows, signal });
     } catch (err) {
       // A server that cannot prepare or bind says UNIMPLEMENTED: from now on write literals.
       if (mode !== 'auto' || !(err instanceof NotSupportedError)) throw err;
@@ -313,7 +363,7 @@ export class FlightSQLDialect extends KnexPostgresClient {
       this.logger.warn?.(
         'flightsql dialect: the server cannot bind parameters (UNIMPLEMENTED); bindings are written into the SQL from now on (parameters: "inline")',
       );
-      await cursor.execute(inlineBindings(obj.sql, bindings, profileOf(this)), null, { returnsRows });
+      await cursor.execute(inlineBindings(obj.sql, bindings, profileOf(this)), null, { returnsRows, signal });
     }
   }
 }
@@ -345,36 +395,4 @@ function verbOf(sql: string): string {
 function isConnectionLost(err: unknown): boolean {
   const code = (err as { grpcCode?: number }).grpcCode;
   return code === 14 /* UNAVAILABLE */ || code === 16; /* UNAUTHENTICATED */
-}
-
-/**
- * connect() options from Knex's connection settings: our options as they are, a
- * `flightsql://` URL (as `url`), or the fields Knex's parser made of a URL string.
- */
-export function connectOptionsOf(settings: unknown): ConnectOptions {
-  if (typeof settings === 'string') return { ...parseConnectionUrl(settings) };
-  const source = settings as Record<string, unknown>;
-  const s = { ...source };
-  // Knex hides the password (a non-enumerable property), so a spread alone would drop it.
-  if (source['password'] !== undefined) s['password'] = source['password'];
-  if (typeof s['url'] === 'string') {
-    const { url, ...rest } = s;
-    return { ...parseConnectionUrl(url as string), ...(rest as ConnectOptions) };
-  }
-  // Knex parses a connection string itself (host, port as text, user, password, and the query).
-  if (typeof s['port'] === 'string' && typeof s['host'] === 'string' && !String(s['host']).includes('://')) {
-    const url = new URL(`flightsql://${s['host'].includes(':') ? `[${s['host']}]` : s['host']}:${s['port']}`);
-    if (s['user']) url.username = encodeURIComponent(String(s['user']));
-    if (s['password']) url.password = encodeURIComponent(String(s['password']));
-    for (const [key, value] of Object.entries(s)) {
-      if (['host', 'port', 'user', 'password'].includes(key) || value === '' || value === undefined) continue;
-      url.searchParams.set(key, String(value));
-    }
-    return { ...parseConnectionUrl(url.toString()) };
-  }
-  const { user, ...rest } = s;
-  return {
-    ...(rest as ConnectOptions),
-    ...(user !== undefined && rest['username'] === undefined ? { username: String(user) } : {}),
-  };
 }

@@ -1,11 +1,10 @@
 /**
- * The dialect's compilers: Knex's PostgreSQL compilers, narrowed to what the engine's profile
- * accepts (RETURNING, ON CONFLICT, locks, column types), with LIMIT/OFFSET written as numbers
- * and reflection (`columnInfo`, `hasTable`, `hasColumn`) compiled to Flight SQL metadata
- * requests instead of information_schema SQL.
+ * The dialect's query, table and column compilers: Knex's PostgreSQL compilers, narrowed to what
+ * the engine's profile accepts (RETURNING, ON CONFLICT, locks, column types, `increments()` as a
+ * sequence), with LIMIT/OFFSET written as numbers and `columnInfo` compiled to a Flight SQL
+ * metadata request instead of information_schema SQL. The schema compiler is schemaCompiler.ts.
  */
 import QueryCompiler_PG from 'knex/lib/dialects/postgres/query/pg-querycompiler.js';
-import SchemaCompiler_PG from 'knex/lib/dialects/postgres/schema/pg-compiler.js';
 import ColumnCompiler_PG from 'knex/lib/dialects/postgres/schema/pg-columncompiler.js';
 import TableCompiler_PG from 'knex/lib/dialects/postgres/schema/pg-tablecompiler.js';
 import type { Knex } from 'knex';
@@ -14,6 +13,7 @@ import type { EngineProfile } from './profiles';
 import { columnInfoOf, type MetadataRequest, type ReflectedTable } from './reflection';
 import { profileOf, stateOf } from './state';
 import { quoteString } from './literals';
+import { sequenceKey } from './sequences';
 
 /** The query object of a metadata request: `sql` is a comment (it is logged, never run). */
 export interface MetadataQuery {
@@ -34,9 +34,9 @@ export interface IngestQuery {
   };
 }
 
-/** Logs `what` once per Knex config (a chain may compile the same clause several times). */
+/** Logs `what` once per client and the clients Knex derives from it (a chain may compile a clause several times). */
 function warnOnce(client: Knex.Client, what: string): void {
-  const warned = (stateOf(client).warned ??= new Set<string>());
+  const warned = stateOf(client).warned;
   if (warned.has(what)) return;
   warned.add(what);
   client.logger.warn?.(`flightsql dialect: ${what}`);
@@ -187,27 +187,6 @@ function checkedCount(value: unknown, what: string): number {
   return n;
 }
 
-/** Schema compiler: `hasTable`/`hasColumn` from GetTables; DDL refused on read-only servers. */
-export class SchemaCompiler_FlightSQL extends SchemaCompiler_PG {
-  hasTable(tableName: string): void {
-    this.pushQuery({
-      sql: `/* flightsql: GetTables ${this.schema ? `${this.schema}.` : ''}${tableName} (hasTable) */`,
-      bindings: [],
-      flightSql: { kind: 'tables', table: tableName, schema: this.schema, columns: false },
-      output: (tables: ReflectedTable[]) => tables.length > 0,
-    });
-  }
-
-  hasColumn(tableName: string, columnName: string): void {
-    this.pushQuery({
-      sql: `/* flightsql: GetTables ${this.schema ? `${this.schema}.` : ''}${tableName} (hasColumn ${columnName}) */`,
-      bindings: [],
-      flightSql: { kind: 'tables', table: tableName, schema: this.schema, columns: true },
-      output: (tables: ReflectedTable[]) => tables.some((t) => t.columns.some((c) => c.name === columnName)),
-    });
-  }
-}
-
 /** A statement Knex's table builder groups under `alterTable` (`primary`, `unique`, `foreign`, ...). */
 interface TableStatement {
   method: string;
@@ -288,8 +267,28 @@ export class TableCompiler_FlightSQL extends TableCompiler_PG {
 }
 Object.assign(TableCompiler_FlightSQL.prototype, { createAlterTableMethods: ['foreign'] });
 
+function refuseIncrements(profile: EngineProfile, type: string): never {
+  throw new NotSupportedError(
+    `column type ${type}() is not supported on ${profile.name} engines (no sequences): use an explicit integer key instead`,
+  );
+}
+
 /** Column compiler: PostgreSQL's types, with the engine's differences (profile.columnTypes). */
 export class ColumnCompiler_FlightSQL extends ColumnCompiler_PG {
+  /** An integer key from a sequence (`<table>_<column>_seq`) where the engine has them. */
+  increments(options?: { primaryKey?: boolean }): string {
+    const profile = profileOf(this.client);
+    if (!profile.sequences) refuseIncrements(profile, 'increments');
+    return sequenceKey(this, 'integer', options);
+  }
+
+  /** A bigint key from a sequence where the engine has them. */
+  bigincrements(options?: { primaryKey?: boolean }): string {
+    const profile = profileOf(this.client);
+    if (!profile.sequences) refuseIncrements(profile, 'bigincrements');
+    return sequenceKey(this, 'bigint', options);
+  }
+
   /** `enu()` with its values quoted (Knex's PostgreSQL compiler writes `'b'c'` for `b'c`). */
   enu(allowed: unknown, options?: unknown): string {
     // (`allowed` is null with { useNative: true, existingType: true }.)
@@ -306,7 +305,7 @@ export class ColumnCompiler_FlightSQL extends ColumnCompiler_PG {
 }
 
 // Column types are methods or strings on the prototype; the profile decides per call.
-for (const type of ['jsonb', 'json', 'binary', 'floating', 'increments', 'bigincrements', 'uuid']) {
+for (const type of ['jsonb', 'json', 'binary', 'floating', 'uuid']) {
   const base = (ColumnCompiler_PG.prototype as unknown as Record<string, unknown>)[type];
   Object.defineProperty(ColumnCompiler_FlightSQL.prototype, type, {
     configurable: true,
@@ -316,13 +315,7 @@ for (const type of ['jsonb', 'json', 'binary', 'floating', 'increments', 'biginc
       const mapped = profile.columnTypes[type];
       if (mapped === null) {
         return () => {
-          throw new NotSupportedError(
-            `column type ${type}() is not supported on ${profile.name} engines${
-              type.endsWith('increments')
-                ? ': use an explicit integer key (or a sequence default) instead'
-                : ''
-            }`,
-          );
+          throw new NotSupportedError(`column type ${type}() is not supported on ${profile.name} engines`);
         };
       }
       return mapped;

@@ -5,20 +5,19 @@
  * ```ts
  * import knex from 'knex';
  * import FlightSQLDialect from 'flightsql/dialect';
- * const db = knex({ client: FlightSQLDialect, connection: { host: 'grpc://127.0.0.1:31337' } });
+ * const db = knex({ client: FlightSQLDialect, connection: 'grpc://127.0.0.1:31337' });
  * ```
  */
 import { FlightSQLDialect } from './FlightSQLDialect';
 
 export {
   FlightSQLDialect,
-  connectOptionsOf,
   type BindingsMode,
   type FlightSQLDialectConfig,
   type FlightSQLResponse,
-  type FlightSQLSession,
   type TransactionsMode,
 } from './FlightSQLDialect';
+export type { FlightSQLSession } from './session';
 export {
   PROFILES,
   profileForServer,
@@ -35,4 +34,5 @@ export {
   type ReflectedTable,
 } from './reflection';
 export { sqlLiteral, inlineBindings } from './literals';
+export { connectOptionsOf, type ConnectionSetting } from './connection';
 export default FlightSQLDialect;

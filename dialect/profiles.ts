@@ -18,6 +18,17 @@ export interface EngineProfile {
   readonly onConflict: boolean;
   /** `select ... for update/share`. */
   readonly locks: boolean;
+  /**
+   * Sequences (`CREATE SEQUENCE`, `nextval()` in a column default): `increments()` becomes one,
+   * as DuckDB has no SERIAL. Without them `increments()` is a NotSupportedError.
+   */
+  readonly sequences: boolean;
+  /**
+   * `information_schema` that answers inside a transaction: `hasTable`/`hasColumn` in a
+   * transaction ask it there, where GetTables (which takes no transaction) would not see tables
+   * the transaction created.
+   */
+  readonly informationSchema: boolean;
   /** How a binary value is written inline: DuckDB `'\xAA'::BLOB`, others `X'AA'`. */
   readonly blobLiteral: 'duckdb' | 'hex';
   /**
@@ -33,14 +44,14 @@ export const PROFILES: Readonly<Record<ProfileName, EngineProfile>> = {
     returning: true,
     onConflict: true,
     locks: false,
+    sequences: true,
+    informationSchema: true,
     blobLiteral: 'duckdb',
     columnTypes: {
       jsonb: 'json',
       json: 'json',
       binary: 'blob',
       floating: 'real',
-      increments: null,
-      bigincrements: null,
     },
   },
   datafusion: {
@@ -48,13 +59,13 @@ export const PROFILES: Readonly<Record<ProfileName, EngineProfile>> = {
     returning: false,
     onConflict: false,
     locks: false,
+    sequences: false,
+    informationSchema: false,
     blobLiteral: 'hex',
     columnTypes: {
       jsonb: null,
       json: null,
       binary: 'bytea',
-      increments: null,
-      bigincrements: null,
       uuid: null,
     },
   },
@@ -63,8 +74,10 @@ export const PROFILES: Readonly<Record<ProfileName, EngineProfile>> = {
     returning: false,
     onConflict: false,
     locks: false,
+    sequences: false,
+    informationSchema: false,
     blobLiteral: 'hex',
-    columnTypes: { increments: null, bigincrements: null },
+    columnTypes: {},
   },
 };
 

@@ -73,7 +73,54 @@ export interface ReflectedTable {
 }
 
 const META = 'ARROW:FLIGHT:SQL:';
+/** Schemas of the engine's own objects, in any catalog (`system`: InfluxDB 3's system tables). */
 const SYSTEM_SCHEMAS = new Set(['information_schema', 'pg_catalog', 'system']);
+/** DuckDB's built-in catalog: every schema in it (`main` too) holds DuckDB's own views. */
+const SYSTEM_CATALOG = 'system';
+/**
+ * DuckDB's built-in views of a `main` schema (sqlite_master, duckdb_tables, ...), which DuckDB
+ * versions have listed under the `temp` catalog, where users' temporary tables live too.
+ */
+const DUCKDB_VIEWS = new Set([
+  'duckdb_columns',
+  'duckdb_constraints',
+  'duckdb_databases',
+  'duckdb_indexes',
+  'duckdb_schemas',
+  'duckdb_tables',
+  'duckdb_types',
+  'duckdb_views',
+  'pragma_database_list',
+  'sqlite_master',
+  'sqlite_schema',
+  'sqlite_temp_master',
+  'sqlite_temp_schema',
+]);
+
+/**
+ * Whether a table is the engine's own, decided by catalog and schema: a system schema
+ * (information_schema, pg_catalog, system) anywhere, DuckDB's `system` catalog, and DuckDB's
+ * built-in views under `temp`. A user's `main` schema, or temporary tables, are not.
+ */
+export function isSystemTable(
+  t: Pick<TableInfo, 'catalog' | 'dbSchema' | 'tableName' | 'tableType'>,
+): boolean {
+  const catalog = (t.catalog ?? '').toLowerCase();
+  if (SYSTEM_SCHEMAS.has((t.dbSchema ?? '').toLowerCase()) || catalog === SYSTEM_CATALOG) return true;
+  return catalog === 'temp' && /view/i.test(t.tableType) && DUCKDB_VIEWS.has(t.tableName.toLowerCase());
+}
+
+/**
+ * Whether `filter` asks for the system table `t`: it names its catalog, or names a system
+ * schema (`withSchema('information_schema')`), which is the system's whatever the catalog.
+ */
+function asksForSystem(
+  filter: Pick<TableFilter, 'catalog' | 'schema'>,
+  t: Pick<TableInfo, 'catalog'>,
+): boolean {
+  if (filter.catalog !== undefined && filter.catalog === t.catalog) return true;
+  return filter.schema !== undefined && SYSTEM_SCHEMAS.has(filter.schema.toLowerCase());
+}
 const RULES = ['CASCADE', 'RESTRICT', 'SET NULL', 'NO ACTION', 'SET DEFAULT'];
 
 function meta(field: Field, key: string): string | undefined {
@@ -196,7 +243,21 @@ export interface TableFilter {
   readonly keys: boolean;
 }
 
-/** GetTables (+ keys) for `filter`, exact matches only, system schemas left out unless named. */
+/** Whether `t` is one `filter` asks for: exact names, and no system table unless asked for. */
+export function wantedTable(
+  filter: Omit<TableFilter, 'columns' | 'keys'>,
+  t: Pick<TableInfo, 'catalog' | 'dbSchema' | 'tableName' | 'tableType'>,
+): boolean {
+  const names = filter.tables;
+  return (
+    (!names || names.length === 0 || names.includes(t.tableName)) &&
+    (filter.schema === undefined || t.dbSchema === filter.schema) &&
+    (filter.catalog === undefined || t.catalog === filter.catalog) &&
+    (!isSystemTable(t) || asksForSystem(filter, t))
+  );
+}
+
+/** GetTables (+ keys) for `filter`, exact matches only, system tables left out unless asked for (isSystemTable). */
 export async function reflectTables(
   client: FlightSQLClient,
   facts: Pick<ServerFacts, 'searchEscape'>,
@@ -215,14 +276,7 @@ export async function reflectTables(
     });
     found.push(...rows);
   }
-  const wanted = found.filter(
-    (t) =>
-      (!names || names.length === 0 || names.includes(t.tableName)) &&
-      (filter.schema === undefined
-        ? !SYSTEM_SCHEMAS.has((t.dbSchema ?? '').toLowerCase())
-        : t.dbSchema === filter.schema) &&
-      (filter.catalog === undefined || t.catalog === filter.catalog),
-  );
+  const wanted = found.filter((t) => wantedTable(filter, t));
   const out: ReflectedTable[] = [];
   for (const t of wanted) {
     const [pks, fks] = filter.keys ? await keysOf(client, t) : [[], []];

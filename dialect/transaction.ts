@@ -5,7 +5,8 @@
  */
 import Transaction_PG from 'knex/lib/dialects/postgres/execution/pg-transaction.js';
 import { NotSupportedError, type Savepoint } from 'flightsql';
-import type { FlightSQLDialectConfig, FlightSQLSession } from './FlightSQLDialect';
+import type { FlightSQLDialectConfig } from './FlightSQLDialect';
+import type { FlightSQLSession } from './session';
 import { stateOf } from './state';
 
 /** A transaction step: logged as `sql`, run as a Flight SQL action. */

@@ -34,6 +34,7 @@ export class DuckDBEngine {
   readonly #instance: DuckDBInstance;
   /** Connections of running queries, closed before the instance (calls may outlive shutdown). */
   readonly #open = new Set<DuckDBConnection>();
+  #runningQueries = 0;
 
   private constructor(instance: DuckDBInstance) {
     this.#instance = instance;
@@ -43,6 +44,15 @@ export class DuckDBEngine {
   static async create(database = ':memory:'): Promise<DuckDBEngine> {
     const { api } = await loadRuntime();
     return new DuckDBEngine(await api.DuckDBInstance.create(database));
+  }
+
+  /**
+   * Queries started by `query()` (a DoGet's) that have not ended yet: read to the end, failed,
+   * or stopped by a cancelled call. Tests read it to check that a client that gives up leaves
+   * nothing running.
+   */
+  get runningQueries(): number {
+    return this.#runningQueries;
   }
 
   /** A new connection (its own session). */
@@ -133,12 +143,12 @@ export class DuckDBEngine {
   ): Promise<QueryStream> {
     const connection = session ?? (await this.connect());
     if (!session) this.#open.add(connection);
-    // InfluxDB's database is a schema here (HTTP writes create it); without one, `main`.
-    if (database !== undefined && !session) await useSchemaIfExists(connection, database);
+    this.#runningQueries++;
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
+      this.#runningQueries--;
       if (session) return;
       this.#open.delete(connection);
       try {
@@ -148,6 +158,8 @@ export class DuckDBEngine {
       }
     };
     try {
+      // InfluxDB's database is a schema here (HTTP writes create it); without one, `main`.
+      if (database !== undefined && !session) await useSchemaIfExists(connection, database);
       // DuckDB may compute for long before the first chunk (an aggregate over a big table):
       // a client that gives up meanwhile must interrupt it, not wait for it.
       const interrupt = () => connection.interrupt();

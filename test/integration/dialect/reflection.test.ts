@@ -1,11 +1,13 @@
 /**
  * Reflection from Flight SQL metadata: Knex's columnInfo/hasTable/hasColumn contract and
- * reflect(), on tables with every common type, a primary key and a foreign key.
+ * reflect(), on tables with every common type, a primary key and a foreign key; system tables
+ * (DuckDB's `system` catalog, information_schema, pg_catalog) left out unless asked for.
  */
 import knex, { type Knex } from 'knex';
 import FlightSQLDialect, { reflect } from '../../../dialect';
 import { connect } from '../../../src';
 import { startServer, type RunningServer } from '../../../src/server';
+import { startSqliteServer } from '../servers/sqliteServer';
 
 let server: RunningServer;
 let db: Knex;
@@ -132,4 +134,58 @@ test('reflect() also takes a flightsql Connection or connect() options, and a ta
   });
   const byOptions = await reflect({ host: server.location }, { tables: ['axb'] });
   expect(byOptions.map((t) => t.name)).toEqual(['axb']);
+});
+
+describe('system tables are left out unless asked for', () => {
+  test('reflect() without a filter: the user tables only, no DuckDB views (system.*, information_schema, pg_catalog)', async () => {
+    const tables = await reflect(db);
+    const names = tables.map((t) => `${t.schema}.${t.name}`).sort();
+    expect(names).toEqual(['main.a_b', 'main.axb', 'shop.customers', 'shop.orders']);
+    expect(tables.every((t) => t.catalog !== 'system')).toBe(true);
+  });
+
+  test('hasTable() of a system view is false; asked for by its schema or catalog, it is found', async () => {
+    for (const name of ['duckdb_tables', 'sqlite_master', 'pg_tables', 'tables', 'columns'])
+      expect(await db.schema.hasTable(name)).toBe(false);
+    expect(await db.schema.withSchema('main').hasTable('duckdb_tables')).toBe(false);
+    expect(await db.schema.withSchema('information_schema').hasTable('tables')).toBe(true);
+    expect(await db.schema.withSchema('pg_catalog').hasTable('pg_tables')).toBe(true);
+    expect(Object.keys(await db('tables').withSchema('information_schema').columnInfo())).toContain(
+      'table_name',
+    );
+    const [view] = await reflect(db, { catalog: 'system', tables: ['duckdb_tables'] });
+    expect(view).toMatchObject({ catalog: 'system', schema: 'main', name: 'duckdb_tables', type: 'VIEW' });
+  });
+
+  test('decided by catalog and schema, not by name: a user table named like a system view is found', async () => {
+    await db.schema.createTable('sqlite_master', (t) => t.integer('mine'));
+    try {
+      expect(await db.schema.hasTable('sqlite_master')).toBe(true);
+      expect(Object.keys(await db('sqlite_master').columnInfo())).toEqual(['mine']);
+      const found = await reflect(db, { tables: ['sqlite_master'] });
+      expect(found.map((t) => [t.catalog === 'system', t.schema, t.type])).toEqual([
+        [false, 'main', 'TABLE'],
+      ]);
+    } finally {
+      await db.schema.dropTable('sqlite_master');
+    }
+  });
+
+  test("the SQLite server's sqlite_sequence is a 'table' there, as Arrow C++ reports it: kept", async () => {
+    const sqlite = await startSqliteServer({ exampleData: false });
+    sqlite.db.exec(
+      'CREATE TABLE counted (id INTEGER PRIMARY KEY AUTOINCREMENT, x int); INSERT INTO counted (x) VALUES (1);',
+    );
+    const other = knex({ client: FlightSQLDialect, connection: sqlite.location });
+    try {
+      expect((await reflect(other)).map((t) => [t.name, t.type]).sort()).toEqual([
+        ['counted', 'table'],
+        ['sqlite_sequence', 'table'],
+      ]);
+      expect(await other.schema.hasTable('sqlite_sequence')).toBe(true);
+    } finally {
+      await other.destroy();
+      await sqlite.close();
+    }
+  });
 });

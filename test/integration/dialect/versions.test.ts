@@ -1,6 +1,8 @@
 /**
  * The built dialect (`flightsql/dialect`) from ESM and CommonJS, and against Knex 3.1 and the
- * newest 3.x: a schema, inserts, a select with bindings, a transaction, columnInfo, a stream.
+ * newest 3.x: connected by a location string, a schema, inserts, a select with bindings, a
+ * transaction, columnInfo, a stream, and through a withUserParams clone an increments() table
+ * (a sequence) with RETURNING in a transaction.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,7 +26,8 @@ afterAll(async () => {
 });
 
 const body = (table: string) => `
-  const db = knex({ client: FlightSQLDialect, connection: { host: process.env.LOCATION } });
+  const db = knex({ client: FlightSQLDialect, connection: process.env.LOCATION });
+  const clone = db.withUserParams({});
   await db.schema.createTable('${table}', (t) => { t.integer('id').primary(); t.string('name'); });
   await db('${table}').insert([{ id: 1, name: 'a' }, { id: 2, name: 'b' }]);
   const rows = await db('${table}').where('id', '>', 1).select('name');
@@ -32,18 +35,21 @@ const body = (table: string) => `
   const info = await db('${table}').columnInfo();
   let streamed = 0;
   for await (const _ of db('${table}').select().stream()) streamed++;
-  console.log(JSON.stringify({ knex: knexVersion, rows, columns: Object.keys(info), streamed }));
+  await clone.schema.createTable('${table}_auto', (t) => { t.increments(); t.string('name'); });
+  const returned = await clone.transaction((trx) => trx('${table}_auto').insert({ name: 'x' }).returning('id'));
+  await clone.schema.dropTable('${table}_auto');
+  console.log(JSON.stringify({ knex: knexVersion, rows, columns: Object.keys(info), streamed, returned }));
   await db.destroy();`;
 
-async function runCjs(knexPackage: string, table: string) {
+async function runCjs(knexPackage: string, code: string, location = server.location) {
   const script = `
     const knex = require('knex');
     const knexVersion = require('knex/package.json').version;
     const FlightSQLDialect = require('flightsql/dialect').default;
-    (async () => { ${body(table)} })().catch((e) => { console.error(e); process.exit(1); });`;
+    (async () => { ${code} })().catch((e) => { console.error(e); process.exit(1); });`;
   const { stdout } = await run(process.execPath, ['-r', join(__dirname, 'knexVersion.cjs'), '-e', script], {
     cwd: root,
-    env: { ...process.env, LOCATION: server.location, KNEX_PACKAGE: knexPackage },
+    env: { ...process.env, LOCATION: location, KNEX_PACKAGE: knexPackage },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -54,10 +60,45 @@ test.each([
   ['knex-3.1', /^3\.1\./],
   ['knex', /^3\./],
 ])('CommonJS require("flightsql/dialect") with %s', async (knexPackage, version) => {
-  const out = await runCjs(knexPackage, `t_${knexPackage.replace(/\W/g, '_')}`);
+  const out = await runCjs(knexPackage, body(`t_${knexPackage.replace(/\W/g, '_')}`));
   expect(out.knex).toMatch(version);
-  expect(out).toMatchObject({ rows: [{ name: 'b' }], columns: ['id', 'name'], streamed: 3 });
+  expect(out).toMatchObject({
+    rows: [{ name: 'b' }],
+    columns: ['id', 'name'],
+    streamed: 3,
+    returned: [{ id: 1 }],
+  });
 });
+
+test.each(['knex-3.1', 'knex'])(
+  "Knex's migrator (%s): the migrations directory forward and back",
+  async (knexPackage) => {
+    // A server of its own: both runs start from an empty database.
+    const own = await startServer();
+    try {
+      const code = `
+      const db = knex({ client: FlightSQLDialect, connection: process.env.LOCATION,
+        migrations: { directory: ${JSON.stringify(join(__dirname, 'migrations'))} } });
+      const up = await db.migrate.latest();
+      const users = await db('users').orderBy('id').pluck('id');
+      const down = await db.migrate.rollback();
+      const { rows } = await db.raw('select sequence_name from duckdb_sequences() order by 1');
+      console.log(JSON.stringify({ knex: knexVersion, up, users, down, sequences: rows.map((r) => r.sequence_name) }));
+      await db.destroy();`;
+      const out = await runCjs(knexPackage, code, own.location);
+      expect(out).toMatchObject({
+        up: [1, expect.any(Array)],
+        users: [1, 2],
+        down: [1, expect.any(Array)],
+        sequences: ['knex_migrations_id_seq', 'knex_migrations_lock_index_seq'],
+      });
+      expect(out.up[1]).toHaveLength(4);
+      expect(out.down[1]).toHaveLength(4);
+    } finally {
+      await own.close();
+    }
+  },
+);
 
 test('ESM import FlightSQLDialect from "flightsql/dialect" (default and named)', async () => {
   const script = `
@@ -77,6 +118,7 @@ test('ESM import FlightSQLDialect from "flightsql/dialect" (default and named)',
     rows: [{ name: 'b' }],
     columns: ['id', 'name'],
     streamed: 3,
+    returned: [{ id: 1 }],
   });
 });
 

@@ -4,8 +4,9 @@
  * `toSQL().toNative()` (`$1..$n`), with the divergences from Knex's PostgreSQL dialect (LIMIT and
  * OFFSET written as numbers, RETURNING and ON CONFLICT by profile, row locks dropped, TRUNCATE
  * without RESTART IDENTITY); the schema builder (DuckDB column types, constraints inside CREATE
- * TABLE, `increments()` refused); and the literals of `toString()` and of the `inline` bindings
- * mode (`sqlLiteral` through Knex, and `inlineBindings`).
+ * TABLE, `increments()` as a sequence on duckdb and refused elsewhere, `dropTable` as a request
+ * that drops the table's sequences too); and the literals of `toString()` and of the `inline`
+ * bindings mode (`sqlLiteral` through Knex, and `inlineBindings`).
  */
 import knex, { type Knex } from 'knex';
 import FlightSQLDialect from '../../../dialect';
@@ -630,13 +631,79 @@ describe('schema builder', () => {
     ]);
   });
 
-  test('increments() and bigIncrements() throw NotSupportedError', () => {
-    for (const k of [duckdb, generic]) {
+  test('increments() and bigIncrements(): a sequence and nextval() on duckdb, NotSupportedError without sequences', () => {
+    expect(
+      ddl(
+        duckdb.schema.createTable('users', (t) => {
+          t.increments();
+          t.string('name');
+        }),
+      ),
+    ).toEqual([
+      'create sequence if not exists "users_id_seq"',
+      `create table "users" ("id" integer default nextval('"users_id_seq"') not null primary key, "name" varchar(255))`,
+    ]);
+    // Knex's own lock table (increments('index').primary()), in a schema; bigIncrements without a key.
+    expect(
+      ddl(
+        duckdb.schema.withSchema('app').createTable('knex_migrations_lock', (t) => {
+          t.increments('index').primary();
+          t.integer('is_locked');
+        }),
+      ),
+    ).toEqual([
+      'create sequence if not exists "app"."knex_migrations_lock_index_seq"',
+      'create table "app"."knex_migrations_lock" (' +
+        `"index" integer default nextval('"app"."knex_migrations_lock_index_seq"') not null primary key, ` +
+        '"is_locked" integer)',
+    ]);
+    expect(
+      ddl(
+        duckdb.schema.createTableIfNotExists('s.t', (t) => {
+          t.bigIncrements('n', { primaryKey: false });
+        }),
+      ),
+    ).toEqual([
+      'create sequence if not exists "s"."t_n_seq"',
+      `create table if not exists "s"."t" ("n" bigint default nextval('"s"."t_n_seq"') not null)`,
+    ]);
+    // ALTER TABLE ... ADD COLUMN takes no constraint on DuckDB: no primary key there.
+    expect(ddl(duckdb.schema.alterTable('t', (t) => t.increments('seq', { primaryKey: false })))).toEqual([
+      'create sequence if not exists "t_seq_seq"',
+      `alter table "t" add column "seq" integer default nextval('"t_seq_seq"')`,
+    ]);
+    expect(() => duckdb.schema.alterTable('t', (t) => t.increments('id')).toSQL()).toThrow(
+      /primaryKey: false/,
+    );
+    expect(() => duckdb.schema.createTable('a"b', (t) => t.increments()).toSQL()).toThrow(NotSupportedError);
+    for (const k of [generic, datafusion]) {
       expect(() => k.schema.createTable('x', (t) => t.increments('id')).toSQL()).toThrow(NotSupportedError);
       expect(() => k.schema.createTable('x', (t) => t.bigIncrements('id')).toSQL()).toThrow(
-        /use an explicit integer key/,
+        /not supported on (generic|datafusion) engines \(no sequences\): use an explicit integer key/,
       );
     }
+  });
+
+  test('dropTable on duckdb is a request that also drops the sequences the table owns', () => {
+    const [drop] = (
+      duckdb.schema.withSchema('app').dropTableIfExists('users') as unknown as {
+        toSQL(): { sql: string; flightSql: unknown }[];
+      }
+    ).toSQL();
+    expect(drop).toMatchObject({
+      sql: 'drop table if exists "app"."users"',
+      flightSql: { kind: 'dropTable', schema: 'app', table: 'users' },
+    });
+    const [qualified] = (
+      duckdb.schema.dropTable('db.app.users') as unknown as {
+        toSQL(): { flightSql: unknown }[];
+      }
+    ).toSQL();
+    expect(qualified!.flightSql).toEqual({ kind: 'dropTable', catalog: 'db', schema: 'app', table: 'users' });
+    const [plain] = (
+      generic.schema.dropTable('users') as unknown as { toSQL(): { flightSql?: unknown }[] }
+    ).toSQL();
+    expect(plain!.flightSql).toBeUndefined();
   });
 
   test('types differ by profile', () => {
