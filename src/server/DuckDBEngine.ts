@@ -6,7 +6,7 @@
 import { Schema, type RecordBatch } from 'apache-arrow';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../flight';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { arrowSchemaFor, recordBatchesFrom } from './duckdb/recordBatches';
+import { arrowSchemaFor, recordBatchesFrom, ResultFailedError } from './duckdb/recordBatches';
 import { loadRuntime } from './duckdb/runtime';
 import { arrowFieldFor } from './duckdb/types';
 import { bindParameters, type NamedParameters } from './statements';
@@ -182,6 +182,8 @@ export class DuckDBEngine {
         try {
           yield* recordBatchesFrom(result, schema, { signal, batchBytes: BATCH_BYTES });
         } catch (err) {
+          // Without DuckDB's error its kind is unknown; gRPC's UNKNOWN is for such APIs.
+          if (err instanceof ResultFailedError) throw new StatusError(Status.UNKNOWN, err.message);
           throw statusForDuckDBError(err);
         } finally {
           close();

@@ -16,6 +16,12 @@
  * Those copies are not views of DuckDB memory, so nothing here outlives the chunk it came from,
  * but the pointers inside a copied `duckdb_string_t` still point into the chunk's string heap:
  * each chunk is kept referenced until its columns are appended.
+ *
+ * A result that fails mid-way ends like one that is done: `duckdb_fetch_chunk` returns no chunk
+ * either way and keeps the error on the result, for `duckdb_result_error`, which the Node bindings
+ * do not expose (their `fetch_chunk` never rejects). `duckdb_result_return_type` is exposed and
+ * answers INVALID once the result holds an error, so the end is checked with it: a result cut
+ * short is an error, never a shorter success.
  */
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { Field, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
@@ -48,6 +54,19 @@ export interface RecordBatchesOptions {
   batchBytes?: number;
 }
 
+/**
+ * DuckDB failed the result after `rows` rows without saying why (see the file comment). Were the
+ * bindings to report the error, `fetchChunk` would reject with DuckDB's own error instead.
+ */
+export class ResultFailedError extends globalThis.Error {
+  constructor(readonly rows: number) {
+    super(
+      `the query failed after ${rows} rows (DuckDB's Node bindings do not report why a streaming result failed)`,
+    );
+    this.name = 'ResultFailedError';
+  }
+}
+
 /** Default `batchRows`. */
 export const DEFAULT_BATCH_ROWS = 65_536;
 /** Default `batchBytes`. */
@@ -57,7 +76,8 @@ export const DEFAULT_BATCH_BYTES = 2 * 1024 * 1024;
  * Yields one RecordBatch per `batchRows` rows (coalescing DuckDB's chunks, never splitting one)
  * as they are fetched from DuckDB, stopping early when `signal` aborts. `schema` must be
  * `arrowSchemaFor(result)` (its field types, dictionary ids included, are used as-is).
- * The next chunk is fetched while the current one is converted.
+ * The next chunk is fetched while the current one is converted. Throws `ResultFailedError` when
+ * DuckDB ends the result with an error, after yielding every row it produced.
  */
 export async function* recordBatchesFrom(
   result: DuckDBResult,
@@ -86,6 +106,7 @@ export async function* recordBatchesFrom(
   };
 
   let rows = 0;
+  let fetched = 0;
   let pending: Promise<DuckDBDataChunk | null> | undefined = result.fetchChunk();
   try {
     for (;;) {
@@ -108,13 +129,17 @@ export async function* recordBatchesFrom(
         bytes += builders[c].byteSize();
       }
       rows += n;
+      fetched += n;
       if (rows >= batchRows || bytes >= batchBytes) {
         yield flush(rows);
         rows = 0;
         if (signal?.aborted) return;
       }
     }
+    // Asked before any other fetch: fetching past the end marks even a finished result failed.
+    const failed = result.returnType === runtime.bindings.ResultType.INVALID;
     if (rows > 0) yield flush(rows);
+    if (failed && !signal?.aborted) throw new ResultFailedError(fetched);
   } finally {
     // A prefetch still in flight when the consumer stops early must not reject unobserved.
     pending?.catch(() => undefined);
