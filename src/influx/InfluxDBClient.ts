@@ -29,7 +29,7 @@ import {
 import { prepareTags } from './tagOrder';
 import { ChunkedResult, parseAnswer, queryRequest, resultSets, type QueryOptions } from './query';
 import type { ResultPoint, ResultSet } from './ResultSet';
-import { batches, linesOf, linesOfText, type WritablePoint } from './serialize';
+import { batches, isAsyncIterable, linesOf, linesOfText, type WritablePoint } from './serialize';
 import { wirePrecision, type Precision } from './timestamps';
 import { UdpSender } from './udp';
 
@@ -94,21 +94,23 @@ export class InfluxDBClient implements AsyncDisposable {
 
   /**
    * Writes points (Points or `{ measurement, tags, fields, time }` objects, or line-protocol
-   * strings with `protocol: 'line'`). Every point is checked before the first request; with
+   * strings with `protocol: 'line'`), any number of them: an array, any iterable, or an async
+   * iterable (read to its end first). Every point is checked before the first request; with
    * `batchSize`, batches go one after the other and the first failure stops the rest. Over
    * UDP when the client has `useUdp`.
    */
   async writePoints(
-    points: readonly WritablePoint[] | readonly string[],
+    points: Iterable<WritablePoint> | Iterable<string> | AsyncIterable<WritablePoint> | AsyncIterable<string>,
     options: WritePointsOptions = {},
   ): Promise<true> {
     const precision = wirePrecision(options.timePrecision);
     checkWriteOptions(options);
+    const items = isAsyncIterable(points) ? await collect(points as AsyncIterable<unknown>) : points;
     const { lines, timed } =
       options.protocol === 'line'
-        ? { lines: linesOfText(points as readonly string[]), timed: false }
+        ? { lines: linesOfText(items as Iterable<string>), timed: false }
         : linesOf(
-            points as readonly WritablePoint[],
+            items as Iterable<WritablePoint>,
             precision,
             options.tags ? prepareTags(options.tags) : undefined,
           );
@@ -418,4 +420,11 @@ export class InfluxDBClient implements AsyncDisposable {
     await this.#udp.send(lines);
     return true;
   }
+}
+
+/** Every item of an async iterable, in order. */
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }

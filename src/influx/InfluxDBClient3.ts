@@ -16,11 +16,13 @@ import {
 } from '../flight';
 import type { Row } from '../values';
 import { errorFromResponse, InfluxDBClientError } from './errors';
-import { linesOfRecords, type RowMapping, type WriteRecord } from './records';
+import { linesOfRecords, streamLinesOfRecords, type RowMapping, type WriteRecords } from './records';
+import { isAsyncIterable } from './serialize';
 import { wirePrecision, type Precision, type WirePrecision } from './timestamps';
 import {
   BatchingWriter,
   parseRetryAfter,
+  resolveBatching,
   sendWithRetries,
   type WriteOptions as BatchingOptions,
   type WriteBatch,
@@ -35,7 +37,14 @@ export type WriteEndpoint = 'v3' | 'v2' | 'v1';
 
 /** Write settings: the endpoint, its parameters, and batching. */
 export interface WriteOptions3 extends BatchingOptions {
-  /** Batch writes in the background (`true`), or send each `write()` at once (default). */
+  /**
+   * Batch writes in the background (`true`), or send each `write()` at once (`false`). When
+   * not given, writes are batched as soon as a batch setting is (batchSize, flushInterval,
+   * jitterInterval, the retry settings, maxBufferLines, maxCloseWait, the callbacks), as
+   * influxdb3-python's WriteOptions are; otherwise sent at once. `false` with a setting that
+   * only batching uses (flushInterval, maxBufferLines, maxCloseWait, success, error) is a
+   * ProgrammingError.
+   */
   readonly batching?: boolean;
   /** `v3` (`/api/v3/write_lp`, default), `v2` (`/api/v2/write`) or `v1` (`/write`). */
   readonly endpoint?: WriteEndpoint;
@@ -154,24 +163,32 @@ export class InfluxDBClient3 implements AsyncDisposable {
     this.#options = options;
     this.#write = options.writeOptions ?? {};
     wirePrecision(this.#write.precision); // checks the name now
-    if (this.#write.batching) {
+    if (resolveBatching(this.#write)) {
       this.#writer = new BatchingWriter((batch, signal) => this.#sendBatch(batch, signal), this.#write);
     }
   }
 
   /**
    * Writes records: Points, point objects, line-protocol text, or an Arrow Table (with
-   * `measurement`, `tagColumns`, `timestampColumn`). Without batching it resolves once the
-   * server has the lines; with batching, once they are buffered (see `flush()` and the callbacks).
+   * `measurement`, `tagColumns`, `timestampColumn`); one, or any number in an array, iterable
+   * or async iterable. Without batching it resolves once the server has the lines; with
+   * batching, once they are buffered (see `flush()` and the callbacks). Every record of an
+   * array or iterable is checked before anything is sent; an async iterable is read and sent
+   * a batch at a time, each batch checked before it goes.
    */
-  async write(
-    records: WriteRecord | Table | readonly (WriteRecord | Table)[],
-    options: WriteCallOptions = {},
-  ): Promise<void> {
+  async write(records: WriteRecords, options: WriteCallOptions = {}): Promise<void> {
     this.#check();
     const precision = wirePrecision(options.precision ?? this.#write.precision);
+    const target = this.#target(options.database, precision);
+    if (isAsyncIterable(records)) {
+      const chunk = this.#write.batchSize ?? (this.#writer ? 1000 : 5000);
+      await streamLinesOfRecords(records, precision, options, chunk, (lines) =>
+        this.#writeLines(lines, target, options.signal),
+      );
+      return;
+    }
     const lines = linesOfRecords(records, precision, options);
-    await this.#writeLines(lines, this.#target(options.database, precision), options.signal);
+    await this.#writeLines(lines, target, options.signal);
   }
 
   /**

@@ -14,7 +14,9 @@ import {
   formatInteger,
   formatString,
   formatUnsigned,
+  needsLineCheck,
 } from './lineProtocol';
+import { readsAsOneLine } from '../lineprotocol';
 import { compareKeys, mergeTags, prepareTags, sortTags, type PreparedTags } from './tagOrder';
 import {
   formatTime,
@@ -76,6 +78,9 @@ export class Point {
   #tagMask = 0;
   #fieldMask = 0;
   #time: Time | undefined = undefined;
+  // Set when a tag's escaped text could mislead InfluxDB 1.x's line splitter: the whole line
+  // is then checked once written (rare: a backslash right before an escaped separator).
+  #checkLine = false;
 
   /** A point of `measurement` (refused at once if InfluxDB could not store that name). */
   constructor(measurement: string) {
@@ -156,6 +161,7 @@ export class Point {
         pairs.set(text, pair);
       }
     }
+    if (needsLineCheck(pair)) this.#checkLine = true;
     if (index >= 0) {
       tags[index + 1] = pair;
       return this;
@@ -262,6 +268,11 @@ export class Point {
       const text = formatTime(time, precision);
       if (text === undefined) throw this.#problem(outOfRange(time, precision));
       line += ' ' + text;
+    }
+    if ((this.#checkLine || (defaults !== undefined && defaults.checkLine)) && !readsAsOneLine(line)) {
+      throw this.#problem(
+        'a tag with a backslash before an escaped separator makes InfluxDB 1.x misread where this line ends (with the quotes and "=" that follow it, the line would swallow or lose the next one)',
+      );
     }
     // The line is a rope of some twenty pieces. Batches keep thousands of lines alive across
     // young-generation collections, and copying ropes there costs far more than flattening

@@ -3,41 +3,15 @@
  * sent one batch at a time in the order they were written, and retried with exponential
  * backoff and jitter on 429, 503 and network failures (honouring Retry-After). Memory is
  * bounded: when `maxBufferLines` are waiting, `write()` waits for room (back-pressure).
- * Every batch ends in exactly one `success` or `error` callback; none is silently lost.
+ * Every batch ends in exactly one `success` or `error` callback; none is silently lost, not
+ * even when the process ends with lines buffered (see exitGuard.ts).
  */
-import { InterfaceError, OperationalError, ProgrammingError, messageOf } from '../errors';
+import { writeSync } from 'node:fs';
+import { InterfaceError, OperationalError, messageOf } from '../errors';
+import { guard, release, type ExitGuarded } from './exitGuard';
+import { checkOptions, withDefaults, type Resolved, type WriteOptions } from './writeOptions';
 
-/** Options of the batching mode (influxdb3-python's WriteOptions, in milliseconds). */
-export interface WriteOptions {
-  /** Lines per batch (default 1000). */
-  readonly batchSize?: number;
-  /** A batch that is not full is sent this long after its first line (default 1000 ms). */
-  readonly flushInterval?: number;
-  /** Up to this much random delay is added to each flush, to spread writers out (default 0). */
-  readonly jitterInterval?: number;
-  /** Delay before the first retry, when the server gives no Retry-After (default 5000 ms). */
-  readonly retryInterval?: number;
-  /** Retries of one batch before it fails (default 5; 0: no retry). */
-  readonly maxRetries?: number;
-  /** Longest delay between two attempts (default 125000 ms). */
-  readonly maxRetryDelay?: number;
-  /** A batch fails once this long has passed since its first attempt (default 180000 ms). */
-  readonly maxRetryTime?: number;
-  /** Each retry waits `exponentialBase` times longer than the one before (default 2). */
-  readonly exponentialBase?: number;
-  /** `close()` waits at most this long for pending batches (default 300000 ms). */
-  readonly maxCloseWait?: number;
-  /** Lines held at most (buffered and in flight); `write()` waits beyond that (default 100000). */
-  readonly maxBufferLines?: number;
-  /** Bodies of at least this many bytes are sent gzip-compressed (default 1000; 0: always; Infinity: never). */
-  readonly gzipThreshold?: number;
-  /** Called after a batch was written. */
-  readonly success?: (batch: WriteBatch) => void;
-  /** Called when a batch failed for good (not retryable, or retries exhausted). */
-  readonly error?: (batch: WriteBatch, error: unknown) => void;
-  /** Called before a batch is retried. */
-  readonly retry?: (batch: WriteBatch, error: unknown, attempt: number, delayMs: number) => void;
-}
+export { resolveBatching, type WriteOptions } from './writeOptions';
 
 /** One batch: lines for one target. */
 export interface WriteBatch {
@@ -60,22 +34,6 @@ export interface RetryHint {
   readonly network?: boolean;
 }
 
-const DEFAULTS = {
-  batchSize: 1000,
-  flushInterval: 1000,
-  jitterInterval: 0,
-  retryInterval: 5000,
-  maxRetries: 5,
-  maxRetryDelay: 125_000,
-  maxRetryTime: 180_000,
-  exponentialBase: 2,
-  maxCloseWait: 300_000,
-  maxBufferLines: 100_000,
-  gzipThreshold: 1000,
-};
-
-type Resolved = typeof DEFAULTS & Pick<WriteOptions, 'success' | 'error' | 'retry'>;
-
 /** Whether an attempt that failed with `error` may be sent again. */
 export function isRetryable(error: unknown): boolean {
   const hint = error as RetryHint;
@@ -92,26 +50,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-function checkOptions(options: WriteOptions): Resolved {
-  const o = { ...DEFAULTS, ...options } as Resolved;
-  const positive = ['batchSize', 'maxBufferLines', 'exponentialBase'] as const;
-  for (const key of positive) {
-    if (!(o[key] > 0))
-      throw new ProgrammingError(`writeOptions.${key} must be positive, not ${String(o[key])}`);
-  }
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
-    if (typeof o[key] !== 'number' || Number.isNaN(o[key]) || o[key] < 0) {
-      throw new ProgrammingError(`writeOptions.${key} must be a number >= 0, not ${String(o[key])}`);
-    }
-  }
-  if (o.maxBufferLines < o.batchSize) {
-    throw new ProgrammingError('writeOptions.maxBufferLines must be at least batchSize');
-  }
-  return o;
-}
-
 /** The batching writer behind `InfluxDBClient3` in batching mode. */
-export class BatchingWriter {
+export class BatchingWriter implements ExitGuarded {
   readonly #send: BatchSender;
   readonly #options: Resolved;
   /** Lines not yet in a sent batch, per target, in arrival order. */
@@ -122,6 +62,10 @@ export class BatchingWriter {
   #held = 0;
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> | undefined;
+  /** The batch being sent (or waiting for its retry), if any. */
+  #current: WriteBatch | undefined;
+  /** The flush started at beforeExit, while it runs. */
+  #exitFlush: Promise<void> | undefined;
   #spaceWaiters: (() => void)[] = [];
   #idleWaiters: (() => void)[] = [];
   #closed = false;
@@ -167,30 +111,83 @@ export class BatchingWriter {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const done = this.flush();
+    const done = this.#flushWithin('close()');
     this.#closed = true;
+    await done;
+    clearTimeout(this.#timer);
+    for (const wake of this.#spaceWaiters.splice(0)) wake();
+  }
+
+  /**
+   * Flushes, waiting at most `maxCloseWait`; batches still pending then are abandoned through
+   * the error callback. The wait's timer is what keeps the process alive at beforeExit: a
+   * request whose connection the server dropped does not always hold the event loop open.
+   */
+  async #flushWithin(what: string): Promise<void> {
+    const done = this.flush();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
       timer = setTimeout(() => resolve('expired'), this.#options.maxCloseWait);
     });
     const outcome = await Promise.race([done.then(() => 'done' as const), expired]);
     clearTimeout(timer);
-    clearTimeout(this.#timer);
     if (outcome === 'expired') {
       this.#controller.abort();
       const abandoned = new OperationalError(
-        `close(): batches still pending after maxCloseWait (${this.#options.maxCloseWait} ms)`,
+        `${what}: batches still pending after maxCloseWait (${this.#options.maxCloseWait} ms)`,
       );
       for (const batch of this.#queue.splice(0)) this.#fail(batch, abandoned);
       await this.#sending?.catch(() => undefined);
     }
-    for (const wake of this.#spaceWaiters.splice(0)) wake();
+  }
+
+  /** beforeExit with lines held: send them, the process kept alive until they are (ExitGuarded). */
+  flushBeforeExit(): void {
+    if (this.#exitFlush) return;
+    this.#exitFlush = this.#flushWithin('exit').finally(() => (this.#exitFlush = undefined));
+  }
+
+  /**
+   * The process is ending with lines held (ExitGuarded): each batch goes to the error callback
+   * with an OperationalError, or, without one, a line on stderr says how many lines were lost.
+   */
+  reportAtExit(): void {
+    const batches: WriteBatch[] = [];
+    if (this.#current) batches.push(this.#current);
+    for (const batch of this.#queue) batches.push(batch);
+    for (const [target, lines] of this.#open) {
+      if (lines.length > 0) batches.push({ target, lines, attempts: 0 });
+    }
+    const lines = batches.reduce((n, b) => n + b.lines.length, 0);
+    if (lines === 0) return;
+    const inFlight = this.#current ? this.#current.lines.length : 0;
+    const what =
+      inFlight > 0
+        ? `${lines} lines were not written (${inFlight} of them in a request whose answer never came)`
+        : `${lines} lines were not written`;
+    const error = this.#options.error;
+    if (error) {
+      const err = new OperationalError(
+        `the process exited before this batch was written: call flush() or close() before it ends`,
+      );
+      for (const batch of batches) safely(() => error(batch, err));
+    } else {
+      try {
+        writeSync(
+          process.stderr.fd,
+          `flightsql: the process exited with a batching InfluxDBClient3 still holding lines: ${what}. Call flush() or close() before it ends (or pass an error callback).\n`,
+        );
+      } catch {
+        // stderr is gone: nothing left to tell
+      }
+    }
   }
 
   #add(target: string, lines: readonly string[]): void {
     if (lines.length === 0) return;
     let open = this.#open.get(target);
     if (!open) this.#open.set(target, (open = []));
+    if (this.#held === 0) guard(this);
     this.#held += lines.length;
     for (const line of lines) {
       open.push(line);
@@ -241,12 +238,15 @@ export class BatchingWriter {
   }
 
   async #deliver(batch: WriteBatch): Promise<void> {
+    this.#current = batch;
     try {
       await sendWithRetries(this.#send, batch, this.#options, this.#controller.signal);
     } catch (err) {
+      this.#current = undefined;
       this.#fail(batch, err);
       return;
     }
+    this.#current = undefined;
     this.#release(batch);
     safely(() => this.#options.success?.(batch));
   }
@@ -262,6 +262,7 @@ export class BatchingWriter {
 
   #release(batch: WriteBatch): void {
     this.#held -= batch.lines.length;
+    if (this.#held === 0) release(this);
     const waiters = this.#spaceWaiters.splice(0);
     for (const wake of waiters) wake();
   }
@@ -278,7 +279,7 @@ export async function sendWithRetries(
   options: WriteOptions,
   signal: AbortSignal,
 ): Promise<void> {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(options);
   const started = Date.now();
   for (;;) {
     batch.attempts++;

@@ -56,29 +56,53 @@ export class InfluxDBServerError extends DatabaseError {
   }
 }
 
+/** Where in a table or file a refused point came from. */
+export interface RowPosition {
+  /** The row, counted from 1 over the whole source (a CSV header is not a row). */
+  readonly row?: number;
+  /** The column whose cell was refused. */
+  readonly column?: string;
+  /** The source, e.g. the file's path. */
+  readonly source?: string;
+}
+
 /**
  * A point that cannot be written as it is (NaN, no fields, an out-of-range integer, a name
- * InfluxDB cannot store...). Raised before anything is sent.
+ * InfluxDB cannot store, a bad cell of a file...). Raised before anything is sent.
  */
 export class LineProtocolError extends DataError {
   /** The measurement of the refused point, when known. */
   readonly measurement?: string;
   /** The position of the point in the batch given to `writePoints`, when known. */
   readonly index?: number;
+  /** For rows of tables and files: the row, counted from 1. */
+  readonly row?: number;
+  /** For rows of tables and files: the column of the refused cell. */
+  readonly column?: string;
   /** What is wrong, without the point's name. */
   readonly problem: string;
 
-  constructor(problem: string, measurement?: string, index?: number) {
-    super(`${describePoint(measurement, index)}: ${problem}`);
+  constructor(problem: string, measurement?: string, index?: number, position: RowPosition = {}) {
+    super(`${describePoint(measurement, index, position)}: ${problem}`);
     this.problem = problem;
     if (measurement !== undefined) this.measurement = measurement;
     if (index !== undefined) this.index = index;
+    if (position.row !== undefined) this.row = position.row;
+    if (position.column !== undefined) this.column = position.column;
   }
 }
 
-/** `point #3 ('cpu')`, `point 'cpu'`, or `point`. */
-function describePoint(measurement: string | undefined, index: number | undefined): string {
+/** `point #3 ('cpu')`, `point 'cpu'`, `point`, or `a.csv: row 4, column "co" (point 'cpu')`. */
+function describePoint(
+  measurement: string | undefined,
+  index: number | undefined,
+  { row, column, source }: RowPosition,
+): string {
   const name = measurement === undefined ? '' : `${show(measurement)}`;
+  if (row !== undefined) {
+    const at = `${source === undefined ? '' : `${source}: `}row ${row}${column === undefined ? '' : `, column ${show(column)}`}`;
+    return name ? `${at} (point ${name})` : at;
+  }
   if (index === undefined) return name ? `point ${name}` : 'point';
   return name ? `point #${index} (${name})` : `point #${index}`;
 }

@@ -37,7 +37,15 @@ export { InfluxDBClientError, InfluxDBServerError, LineProtocolError } from './e
 export { quoteIdent, quoteLiteral } from './influxql';
 export type { Privilege } from './influxql';
 // The shared hierarchy the classes above belong to.
-export { DatabaseError, DataError, Error, InterfaceError, OperationalError } from '../errors';
+export {
+  DatabaseError,
+  DataError,
+  Error,
+  InterfaceError,
+  NotSupportedError,
+  OperationalError,
+  ProgrammingError,
+} from '../errors';
 // InfluxDB 3: writes at once or batched with retries, files, and queries over Flight.
 export {
   InfluxDBClient3,
@@ -58,5 +66,6 @@ export {
   type WriteBatch,
   type WriteOptions as BatchWriteOptions,
 } from './WriteApi';
-export type { RowMapping, WriteRecord } from './records';
+export type { RowMapping, WriteItem, WriteRecord, WriteRecords } from './records';
+export type { RowPosition } from './errors';
 export type { FileFormat, WriteFileOptions } from './writeFile';

@@ -9,7 +9,10 @@
  *   the point unreadable, so it is refused; so are a leading `#` (a comment), tab or NUL
  *   (stripped as whitespace) and a trailing backslash (it would escape the separator).
  * - tag key, tag value: escape `,`, `=` and space; backslashes stay as they are (doubling
- *   them, as influxdb-python does, stores two). No trailing backslash, no line feed.
+ *   them, as influxdb-python does, stores two). No trailing backslash, no line feed. A
+ *   backslash before a separator reads back exactly (`\\ ` is a backslash and a space), but
+ *   1.x's line splitter takes such a pair as an escaped backslash and a real separator: the
+ *   point is refused only when that makes the line's end unreadable (`needsLineCheck`).
  * - field key: as tags, and a `"` after a backslash is escaped too (1.x unescapes `\"` in
  *   field keys). An odd run of backslashes before `,`, `=` or space cannot be written.
  * - string value: escape `"` and `\`; line feeds stay raw (they are valid inside quotes).
@@ -45,7 +48,6 @@ const MEASUREMENT_ESCAPE = /[, ]/g;
 const TAG_ESCAPE = /[,= ]/g;
 const BACKSLASH_BEFORE_SPECIAL = /\\[, ="]/;
 const ODD_BACKSLASHES_BEFORE_SEPARATOR = /(?:^|[^\\])(?:\\\\)*\\[,= ]/;
-const ODD_BACKSLASHES_BEFORE_SPACE = /(?:^|[^\\])(?:\\\\)*\\ /;
 const BACKSLASH_QUOTE = /\\"/g;
 
 /** Largest int64 (`i` suffix). */
@@ -128,16 +130,17 @@ function escapeTagText(text: string, tagKey: string | undefined, measurement: st
     fail(`${what} ${show(text)} contains a line feed, which line protocol cannot carry`, measurement);
   if (text.endsWith('\\'))
     fail(`${what} ${show(text)} ends with a backslash, which would escape the separator`, measurement);
-  // influxd finds the end of a line before parsing it, skipping two bytes at each backslash:
-  // `\\ ` (a backslash, then an escaped space) reads to it as an escaped backslash and a
-  // real space, after which quotes in the line can make it miss the line feed.
-  if (ODD_BACKSLASHES_BEFORE_SPACE.test(text)) {
-    fail(
-      `${what} ${show(text)} has a backslash before a space, which makes InfluxDB 1.x misread where the line ends`,
-      measurement,
-    );
-  }
   return text.replaceAll(',', '\\,').replaceAll('=', '\\=').replaceAll(' ', '\\ ');
+}
+
+/**
+ * True when escaped tag text (a `,key=value` pair) may confuse InfluxDB 1.x's line splitter:
+ * it holds two backslashes in a row, which the splitter reads as one escaped backslash, so an
+ * escaped separator after them looks real to it (`\\ ` a space that starts the fields, `\\=`
+ * an `=` it counts). Such lines are checked whole (`readsAsOneLine`) before they are written.
+ */
+export function needsLineCheck(escapedTags: string): boolean {
+  return escapedTags.includes('\\\\');
 }
 
 /** Escapes a field key. */

@@ -6,10 +6,11 @@
 import { DataType, Type, type Field, type RecordBatch, type Schema, type Table } from 'apache-arrow';
 import { InterfaceError } from '../errors';
 import { RowConverter } from '../values';
-import { LineProtocolError } from './errors';
+import { LineProtocolError, show } from './errors';
 import { Point, toLine, type PointObject } from './Point';
-import { linesOf, linesOfText } from './serialize';
-import type { WirePrecision } from './timestamps';
+import { isIterable, lineOf } from './serialize';
+import { forEachLine } from '../lineprotocol';
+import { isoFromNanoseconds, type WirePrecision } from './timestamps';
 
 /** What `write()` takes: Points, point objects, line-protocol text, or an Arrow Table. */
 export type WriteRecord = Point | PointObject | string;
@@ -28,8 +29,11 @@ export interface RowMapping {
   readonly integerColumns?: readonly string[];
 }
 
-/** The kind of field a typed column writes. */
-type FieldKind = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean' | 'skip';
+/**
+ * The kind of field a typed column writes. `timestamp` columns come as exact bigint
+ * nanoseconds (or Dates): the time of the point, or an RFC 3339 string field.
+ */
+export type FieldKind = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean' | 'timestamp' | 'skip';
 
 /** Field kind of an Arrow type. */
 function kindOf(type: DataType): FieldKind {
@@ -48,6 +52,8 @@ function kindOf(type: DataType): FieldKind {
       return 'string';
     case Type.Dictionary:
       return kindOf((type as unknown as { dictionary: DataType }).dictionary);
+    case Type.Timestamp:
+      return 'timestamp';
     case Type.Null:
       return 'skip';
     default:
@@ -56,122 +62,226 @@ function kindOf(type: DataType): FieldKind {
   }
 }
 
-/** Lines for any mix of records; a bad record throws LineProtocolError naming it. */
+/** One item of `write()`'s input: a record, an Arrow Table, or an Arrow RecordBatch. */
+export type WriteItem = WriteRecord | Table | RecordBatch;
+
+/**
+ * What `write()` takes: one item, or any number of them (an array or any iterable, or an async
+ * iterable such as an Arrow RecordBatchReader).
+ */
+export type WriteRecords = WriteItem | Iterable<WriteItem> | AsyncIterable<WriteItem>;
+
+/**
+ * Appends the lines of one record to `out`: a Point or point object gives one line, text as
+ * many as the scanner finds in it (a line feed inside a quoted string does not end a line),
+ * a Table one per row. A bad record throws LineProtocolError naming `index` (its position in
+ * the input).
+ */
+export function appendLinesOfRecord(
+  item: WriteItem,
+  precision: WirePrecision,
+  mapping: RowMapping,
+  index: number,
+  out: string[],
+): void {
+  if (typeof item === 'string') {
+    forEachLine(item, (line) => void out.push(line));
+  } else if (isTable(item)) {
+    for (const batch of item.batches) appendLines(linesOfBatch(batch, precision, mapping), out);
+  } else if (isRecordBatch(item)) {
+    appendLines(linesOfBatch(item, precision, mapping), out);
+  } else {
+    out.push(lineOf(item, precision, undefined, index));
+  }
+}
+
+/**
+ * Lines of any number of records (one, an array or another iterable), every one checked before
+ * any is returned; a bad record throws LineProtocolError naming its position. Never spreads
+ * the input into a call, so its size is bounded by memory alone.
+ */
 export function linesOfRecords(
-  records: WriteRecord | Table | readonly (WriteRecord | Table)[],
+  records: WriteItem | Iterable<WriteItem>,
   precision: WirePrecision,
   mapping: RowMapping = {},
 ): string[] {
-  const items = Array.isArray(records) ? records : [records];
   const lines: string[] = [];
-  const points: (Point | PointObject)[] = [];
-  const flush = () => {
-    if (points.length) lines.push(...linesOf(points.splice(0), precision, undefined).lines);
-  };
-  for (const item of items) {
-    if (typeof item === 'string') {
-      flush();
-      for (const text of linesOfText(item))
-        for (const line of text.split('\n')) if (line.trim()) lines.push(line);
-    } else if (isTable(item)) {
-      flush();
-      for (const batch of item.batches) lines.push(...linesOfBatch(batch, precision, mapping));
-    } else {
-      points.push(item as Point | PointObject);
-    }
+  // A string and a Table are iterable (characters, rows), yet one item each.
+  if (typeof records === 'string' || isTable(records) || !isIterable(records)) {
+    appendLinesOfRecord(records as WriteItem, precision, mapping, 0, lines);
+    return lines;
   }
-  flush();
+  let index = 0;
+  for (const item of records as Iterable<WriteItem>)
+    appendLinesOfRecord(item, precision, mapping, index++, lines);
   return lines;
 }
 
-function isTable(value: unknown): value is Table {
+/**
+ * Lines of records read from an async iterable, handed to `sink` `chunk` lines at a time (the
+ * sink's promise paces the reading); each chunk is checked before it goes. Resolves to the
+ * number of lines.
+ */
+export async function streamLinesOfRecords(
+  records: AsyncIterable<WriteItem>,
+  precision: WirePrecision,
+  mapping: RowMapping,
+  chunk: number,
+  sink: (lines: string[]) => Promise<void>,
+): Promise<number> {
+  let lines: string[] = [];
+  let index = 0;
+  let total = 0;
+  for await (const item of records) {
+    appendLinesOfRecord(item, precision, mapping, index++, lines);
+    if (lines.length >= chunk) {
+      total += lines.length;
+      await sink(lines);
+      lines = [];
+    }
+  }
+  if (lines.length > 0) {
+    total += lines.length;
+    await sink(lines);
+  }
+  return total;
+}
+
+function appendLines(lines: readonly string[], out: string[]): void {
+  for (let i = 0; i < lines.length; i++) out.push(lines[i]!);
+}
+
+/** An apache-arrow RecordBatch (of any copy of the library), recognised by shape. */
+function isRecordBatch(value: unknown): value is RecordBatch {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'schema' in value &&
+    'numRows' in value &&
+    'data' in value &&
+    !('batches' in value)
+  );
+}
+
+/** An apache-arrow Table (of any copy of the library), recognised by shape. */
+export function isTable(value: unknown): value is Table {
   return typeof value === 'object' && value !== null && 'batches' in value && 'schema' in value;
 }
 
-/** Lines of one Arrow RecordBatch, its column types kept. */
-export function linesOfBatch(batch: RecordBatch, precision: WirePrecision, mapping: RowMapping): string[] {
-  const kinds = new Map(batch.schema.fields.map((f: Field) => [f.name, kindOf(f.type)] as const));
+/** Lines of one Arrow RecordBatch, its column types kept; `firstRow` numbers its rows in errors. */
+export function linesOfBatch(
+  batch: RecordBatch,
+  precision: WirePrecision,
+  mapping: RowMapping,
+  firstRow = 0,
+): string[] {
   const rows = new RowConverter(batch.schema, {
     rowMode: 'object',
     timestamps: 'bigint',
     int64: 'bigint',
   }).rows(batch) as Record<string, unknown>[];
-  const timeField = batch.schema.fields.find((f) => f.name === mapping.timestampColumn);
-  const nanos = timeField !== undefined && DataType.isTimestamp(timeField.type);
-  return linesOfRows(rows, precision, mapping, (name) => kinds.get(name) ?? 'string', false, nanos);
+  return linesOfRows(rows, precision, mapping, { kinds: kindsOfSchema(batch.schema), firstRow });
 }
 
 /** The field kinds of an Arrow schema (for sources that give rows with an Arrow schema). */
 export function kindsOfSchema(schema: Schema): (name: string) => FieldKind {
-  const kinds = new Map(schema.fields.map((f) => [f.name, kindOf(f.type)] as const));
+  const kinds = new Map(schema.fields.map((f: Field) => [f.name, kindOf(f.type)] as const));
   return (name) => kinds.get(name) ?? 'string';
 }
 
+/** How `linesOfRows` reads its rows. */
+export interface RowsOptions {
+  /** Typed sources: each column's kind. Without it, values decide (see linesOfRows). */
+  readonly kinds?: (name: string) => FieldKind;
+  /** CSV: numeric and true/false text are numbers and booleans. */
+  readonly parseText?: boolean;
+  /** Rows before these in the source (errors count rows from 1 over the whole source). */
+  readonly firstRow?: number;
+  /** The source's name, for errors (a file's path). */
+  readonly source?: string;
+}
+
 /**
- * Lines of rows (objects keyed by column). `kindOfColumn` gives typed sources' kinds; without
- * it, values decide: numbers are floats (integers for `integerColumns`), bigints integers,
- * booleans booleans, text text — and, with `parseText` (CSV), numeric and true/false text too.
+ * Lines of rows (objects keyed by column). `kinds` gives typed sources' kinds; without it,
+ * values decide: numbers are floats (integers for `integerColumns`), booleans booleans, text
+ * text — and, with `parseText` (CSV), numeric and true/false text too. Integers of
+ * `integerColumns` are exact at any size (bigint, or digits in text). A bad cell throws
+ * LineProtocolError naming its row and column.
  */
 export function linesOfRows(
   rows: readonly Record<string, unknown>[],
   precision: WirePrecision,
   mapping: RowMapping,
-  kindOfColumn?: (name: string) => FieldKind,
-  parseText = false,
-  timeIsNanoseconds = false,
+  how: RowsOptions = {},
 ): string[] {
   const tags = new Set(mapping.tagColumns ?? []);
   const integers = new Set(mapping.integerColumns ?? []);
   const time = mapping.timestampColumn;
+  const { kinds, parseText = false, firstRow = 0, source } = how;
+  const timeIsNanoseconds = time !== undefined && kinds?.(time) === 'timestamp';
   const lines = new Array<string>(rows.length);
-  rows.forEach((row, index) => {
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index]!;
+    const where = (column?: string) => ({ row: firstRow + index + 1, column, source });
     const measurement =
       (mapping.measurementColumn ? row[mapping.measurementColumn] : undefined) ?? mapping.measurement;
     if (typeof measurement !== 'string' || measurement === '') {
       throw new LineProtocolError(
         'no measurement (give `measurement` or `measurementColumn`)',
         undefined,
-        index,
+        firstRow + index,
+        where(mapping.measurementColumn),
       );
     }
-    const point = new Point(measurement);
+    let column: string | undefined;
     try {
-      for (const [name, raw] of Object.entries(row)) {
-        if (
-          raw === null ||
-          raw === undefined ||
-          raw === '' ||
-          name === time ||
-          name === mapping.measurementColumn
-        ) {
-          continue;
-        }
-        if (tags.has(name)) {
-          point.tag(name, raw instanceof Date ? raw.toISOString() : String(raw));
-          continue;
-        }
-        addField(point, name, raw, kindOfColumn?.(name), integers.has(name), parseText);
+      const point = new Point(measurement);
+      for (const name in row) {
+        const raw = row[name];
+        if (raw === null || raw === undefined || raw === '' || name === time) continue;
+        if (name === mapping.measurementColumn) continue;
+        column = name;
+        if (tags.has(name)) point.tag(name, textOf(raw));
+        else addField(point, name, raw, kinds?.(name), integers.has(name), parseText);
       }
       if (time !== undefined) {
+        column = time;
         const t = row[time];
         if (t === null || t === undefined || t === '')
-          throw new LineProtocolError(`no value in timestamp column ${time}`);
+          throw new LineProtocolError(`no value in timestamp column ${show(time)}`);
         // A bigint is nanoseconds to Point; a column's integers are in the write's precision,
-        // unless the column is an Arrow timestamp (read as exact nanoseconds).
+        // unless the column is a timestamp (read as exact nanoseconds).
         point.timestamp(
           typeof t === 'bigint' && !timeIsNanoseconds ? t.toString() : (t as Date | bigint | number | string),
         );
       }
+      column = undefined;
       lines[index] = point[toLine](precision, undefined);
     } catch (err) {
-      if (err instanceof LineProtocolError) throw new LineProtocolError(err.problem, measurement, index);
+      if (err instanceof LineProtocolError || err instanceof InterfaceError) {
+        const problem = err instanceof LineProtocolError ? err.problem : err.message;
+        throw new LineProtocolError(problem, measurement, firstRow + index, where(column));
+      }
       throw err;
     }
-  });
+  }
   return lines;
 }
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+/** A cell of an integerColumns column, exactly: bigint for digits (any size), else refused. */
+function integerOf(value: number | bigint | string, name: string): number | bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (INTEGER.test(text)) return BigInt(text);
+  } else if (Number.isSafeInteger(value)) return value;
+  throw new LineProtocolError(
+    `${show(String(value))} is not an integer, but column ${show(name)} is one of integerColumns`,
+  );
+}
 
 function addField(
   point: Point,
@@ -196,32 +306,40 @@ function addField(
     case 'boolean':
       point.booleanField(name, Boolean(value));
       return;
+    case 'timestamp':
+      point.stringField(name, typeof value === 'bigint' ? isoFromNanoseconds(value) : textOf(value));
+      return;
     case 'string':
-      point.stringField(
-        name,
-        value instanceof Date
-          ? value.toISOString()
-          : typeof value === 'object'
-            ? JSON.stringify(value)
-            : String(value),
-      );
+      point.stringField(name, textOf(value));
       return;
     default:
       break;
   }
+  // Untyped sources (CSV, JSON): the value decides, `integerColumns` makes numbers integers.
   if (typeof value === 'string' && parseText) {
     const text = value.trim();
-    if (NUMERIC.test(text))
-      return integer ? void point.intField(name, BigInt(text)) : void point.floatField(name, Number(text));
+    if (NUMERIC.test(text)) {
+      if (integer) point.intField(name, integerOf(text, name));
+      else point.floatField(name, Number(text));
+      return;
+    }
     if (/^(true|false)$/i.test(text)) return void point.booleanField(name, text.toLowerCase() === 'true');
   }
-  if (typeof value === 'number') {
-    if (integer) point.intField(name, value);
-    else point.floatField(name, value);
-  } else if (typeof value === 'bigint') point.intField(name, value);
-  else if (typeof value === 'boolean') point.booleanField(name, value);
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    // JSON's integers beyond 2^53 come as bigint: exact for integerColumns, floats elsewhere.
+    if (integer) point.intField(name, integerOf(value, name));
+    else point.floatField(name, Number(value));
+  } else if (typeof value === 'boolean') point.booleanField(name, value);
   else if (typeof value === 'string') point.stringField(name, value);
   else if (value instanceof Date) point.stringField(name, value.toISOString());
   else if (typeof value === 'object') point.stringField(name, JSON.stringify(value));
-  else throw new InterfaceError(`field ${name}: cannot write ${typeof value}`);
+  else throw new LineProtocolError(`cannot write a ${typeof value} as a field`);
+}
+
+/** A cell as text: Dates in RFC 3339, bigint nanoseconds too, objects as JSON (bigints as their digits). */
+function textOf(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object')
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return String(value);
 }

@@ -7,6 +7,7 @@ import { LineProtocolError } from './errors';
 import { Point, toLine, type PointObject, type TagValue } from './Point';
 import { prepareTags, type PreparedTags } from './tagOrder';
 import { wirePrecision, type Precision, type WirePrecision } from './timestamps';
+import { forEachLine } from '../lineprotocol';
 
 /** A point as `writePoints` takes it: a Point or a plain object. */
 export type WritablePoint = Point | PointObject;
@@ -25,54 +26,102 @@ export interface SerializedLines {
   readonly timed: boolean;
 }
 
-/** One line per point; a refused point throws LineProtocolError naming its index and measurement. */
+/**
+ * The line of one point (a Point or a plain object, `measurement` filling in a missing one); a
+ * refused point throws LineProtocolError naming `index` and its measurement.
+ */
+export function lineOf(
+  given: WritablePoint,
+  precision: WirePrecision,
+  defaults: PreparedTags | undefined,
+  index: number,
+  measurement?: string,
+): string {
+  try {
+    const point =
+      given instanceof Point
+        ? given
+        : Point.from(
+            measurement !== undefined && given?.measurement === undefined ? { ...given, measurement } : given,
+          );
+    return point[toLine](precision, defaults);
+  } catch (err) {
+    if (err instanceof LineProtocolError) throw new LineProtocolError(err.problem, err.measurement, index);
+    throw err;
+  }
+}
+
+/**
+ * One line per point, of any number of points (an array or any other iterable, read once); a
+ * refused point throws LineProtocolError naming its index and measurement.
+ */
 export function linesOf(
-  points: readonly WritablePoint[],
+  points: Iterable<WritablePoint>,
   precision: WirePrecision,
   defaults: PreparedTags | undefined,
   measurement?: string,
 ): SerializedLines {
-  if (!Array.isArray(points)) throw new InterfaceError('points must be an array of Points or point objects');
-  const lines = new Array<string>(points.length);
+  if (!isIterable(points) || typeof points === 'string') {
+    throw new InterfaceError('points must be an array (or iterable) of Points or point objects');
+  }
+  const lines: string[] = Array.isArray(points) ? new Array<string>(points.length) : [];
   let timed = true;
-  for (let i = 0; i < points.length; i++) {
-    const given = points[i]!;
-    try {
-      const point =
-        given instanceof Point
-          ? given
-          : Point.from(
-              measurement !== undefined && given?.measurement === undefined
-                ? { ...given, measurement }
-                : given,
-            );
-      if (point.time === undefined) timed = false;
-      lines[i] = point[toLine](precision, defaults);
-    } catch (err) {
-      if (err instanceof LineProtocolError) throw new LineProtocolError(err.problem, err.measurement, i);
-      throw err;
-    }
+  let i = 0;
+  for (const given of points) {
+    const line = lineOf(given, precision, defaults, i, measurement);
+    if (timed && !lineHasTime(given)) timed = false;
+    lines[i++] = line;
   }
   return { lines, timed };
 }
 
-/** Line protocol lines given as text (`protocol: 'line'`): one string or several, each one or more lines. */
-export function linesOfText(data: string | readonly string[]): string[] {
+/** Whether a point carries its own timestamp (then a retried write cannot duplicate it). */
+function lineHasTime(given: WritablePoint): boolean {
+  if (given instanceof Point) return given.time !== undefined;
+  return given.time !== undefined && given.time !== null;
+}
+
+/** True for arrays, Sets, generators...: anything `for...of` reads. */
+export function isIterable(value: unknown): value is Iterable<unknown> {
+  return (
+    value !== null &&
+    value !== undefined &&
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+  );
+}
+
+/** True for async generators, readable streams...: anything `for await...of` reads. */
+export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    value !== null &&
+    value !== undefined &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/**
+ * Line protocol given as text (`protocol: 'line'`): one string or several (an array or any
+ * iterable), each one or more lines. Split into lines by the shared scanner (a line feed
+ * inside a quoted string value does not end a line); blank and comment lines are dropped.
+ */
+export function linesOfText(data: string | Iterable<string>): string[] {
   const items = typeof data === 'string' ? [data] : data;
-  if (!Array.isArray(items))
-    throw new InterfaceError('line protocol data must be a string or an array of strings');
+  if (!isIterable(items)) throw new InterfaceError('line protocol data must be a string or strings');
+  const lines: string[] = [];
+  const add = (line: string) => void lines.push(line);
   for (const item of items) {
     if (typeof item !== 'string')
       throw new InterfaceError(`line protocol data must be strings, not ${typeof item}`);
+    forEachLine(item, add);
   }
-  return items as string[];
+  return lines;
 }
 
 /**
  * Serialises points into one line-protocol body (lines joined by `\n`), checking every
  * point first. The same code `writePoints` uses.
  */
-export function serializePoints(points: readonly WritablePoint[], options: SerializeOptions = {}): string {
+export function serializePoints(points: Iterable<WritablePoint>, options: SerializeOptions = {}): string {
   const precision = wirePrecision(options.precision);
   const defaults = options.defaultTags ? prepareTags(options.defaultTags) : undefined;
   return linesOf(points, precision, defaults).lines.join('\n');

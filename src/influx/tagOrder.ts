@@ -4,12 +4,14 @@
  * where a prefix is "," + escaped key + "=" and a pair the whole `,key=value` (see Point).
  */
 import { InterfaceError } from '../errors';
-import { escapeTagKey, escapeTagValue } from './lineProtocol';
+import { escapeTagKey, escapeTagValue, needsLineCheck } from './lineProtocol';
 import type { TagValue } from './Point';
 
 /** Escaped default tags, flat [prefix, value...] (prefixes as in Point) in byte order, prepared once per batch. */
 export interface PreparedTags {
   readonly tags: readonly string[];
+  /** Whether lines carrying these tags must be checked whole (see `needsLineCheck`). */
+  readonly checkLine: boolean;
 }
 
 /**
@@ -79,15 +81,18 @@ export function prepareTags(tags: Readonly<Record<string, TagValue>>): PreparedT
   if (tags === null || typeof tags !== 'object')
     throw new InterfaceError('tags must be an object of strings');
   const entries: string[] = [];
+  let checkLine = false;
   for (const key in tags) {
     const value = tags[key];
     const text = value === null || value === undefined ? '' : String(value);
     if (text === '') continue;
     const prefix = ',' + escapeTagKey(key) + '=';
-    entries.push(prefix, prefix + escapeTagValue(text, key));
+    const pair = prefix + escapeTagValue(text, key);
+    if (needsLineCheck(pair)) checkLine = true;
+    entries.push(prefix, pair);
   }
   sortTags(entries, entries.length);
-  return { tags: entries };
+  return { tags: entries, checkLine };
 }
 
 /** `,k=v...` of a point's sorted tags merged with sorted defaults (the point's own win). */

@@ -210,3 +210,15 @@ export function outOfRange(time: Time, precision: WirePrecision): string {
   const unit = typeof time === 'bigint' ? 'ns' : precision;
   return `timestamp ${time} (${unit}) is outside the range InfluxDB stores (±${MAX_NANOS} ns, about 1677-09-21 to 2262-04-11)`;
 }
+
+/** RFC 3339 text of bigint nanoseconds since the epoch, exactly (nine fraction digits, UTC). */
+export function isoFromNanoseconds(nanos: bigint): string {
+  let seconds = nanos / 1_000_000_000n;
+  let fraction = nanos - seconds * 1_000_000_000n;
+  if (fraction < 0n) {
+    seconds -= 1n;
+    fraction += 1_000_000_000n;
+  }
+  const base = new Date(Number(seconds) * 1000).toISOString().slice(0, -5);
+  return `${base}.${fraction.toString().padStart(9, '0')}Z`;
+}

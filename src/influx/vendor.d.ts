@@ -1,10 +1,9 @@
-/** Types of stream-json 1.x (CommonJS, no bundled types), for the two entries writeFile uses. */
-declare module 'stream-json' {
-  import type { Transform } from 'node:stream';
-  export function parser(options?: Record<string, unknown>): Transform;
-}
-
-declare module 'stream-json/streamers/StreamArray' {
-  import type { Transform } from 'node:stream';
-  export function streamArray(options?: Record<string, unknown>): Transform;
+/** Types of stream-json 1.x (CommonJS, no bundled types), for the one entry writeFile uses. */
+declare module 'stream-json/Parser.js' {
+  import { Transform } from 'node:stream';
+  /** The JSON tokenizer: a stream of `{ name, value }` tokens. */
+  class Parser extends Transform {
+    constructor(options?: Record<string, unknown>);
+  }
+  export = Parser;
 }

@@ -2,14 +2,16 @@
  * Files to line protocol, streamed: CSV (csv-parse), JSON arrays (stream-json), NDJSON
  * (readline), Arrow IPC / Feather (apache-arrow's reader) and Parquet (hyparquet, a row group
  * at a time). Rows are converted and handed to `sink` a chunk at a time; the sink's promise
- * paces the reading, so memory stays bounded whatever the file's size.
+ * paces the reading, so memory stays bounded whatever the file's size. Values stay exact:
+ * 64-bit integers and nanosecond timestamps in every format (JSON integers beyond 2^53 are
+ * read from their text, Parquet timestamps as bigint nanoseconds).
  */
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { RecordBatchReader } from 'apache-arrow';
-import { InterfaceError } from '../errors';
-import { linesOfBatch, linesOfRows, type RowMapping } from './records';
+import { InterfaceError, NotSupportedError } from '../errors';
+import { ndjsonRows, jsonArrayRows } from './jsonRows';
+import { linesOfBatch, linesOfRows, type FieldKind, type RowMapping } from './records';
 import type { WirePrecision } from './timestamps';
 
 /** File formats `writeFile` reads. */
@@ -37,6 +39,9 @@ const EXTENSIONS: Record<string, FileFormat> = {
   '.parquet': 'parquet',
 };
 
+const SUPPORTED =
+  'CSV (.csv), JSON (.json, an array of objects), NDJSON (.ndjson, .jsonl), Arrow IPC file or stream / Feather v2 (.arrow, .arrows, .feather, .ipc) and Parquet (.parquet)';
+
 type Sink = (lines: readonly string[]) => Promise<void>;
 
 /** Reads `path` and writes its rows through `sink`; the number of lines written. */
@@ -46,24 +51,39 @@ export async function writeFileLines(
   options: WriteFileOptions,
   sink: Sink,
 ): Promise<number> {
-  const format = options.format ?? EXTENSIONS[extname(path).toLowerCase()];
-  if (!format) throw new InterfaceError(`writeFile: cannot tell the format of '${path}'; pass format`);
+  const extension = extname(path).toLowerCase();
+  const format: string | undefined = options.format ?? EXTENSIONS[extension];
+  if (format === 'orc' || (options.format === undefined && extension === '.orc')) {
+    throw new NotSupportedError(`writeFile: ORC files are not supported; writeFile reads ${SUPPORTED}`);
+  }
+  if (!format) {
+    throw new InterfaceError(
+      `writeFile: cannot tell the format of '${path}'; pass format (writeFile reads ${SUPPORTED})`,
+    );
+  }
   const chunk = options.chunkRows ?? 5000;
+  if (!(Number.isInteger(chunk) && chunk > 0)) {
+    throw new InterfaceError(`writeFile: chunkRows must be a positive integer, not ${String(chunk)}`);
+  }
   let written = 0;
+  let rowsRead = 0;
   const emit = async (lines: string[]) => {
     written += lines.length;
     await sink(lines);
   };
   const rows = async (source: AsyncIterable<Record<string, unknown>>, parseText: boolean) => {
     let buffer: Record<string, unknown>[] = [];
+    const flush = async () => {
+      const lines = linesOfRows(buffer, precision, options, { parseText, firstRow: rowsRead, source: path });
+      rowsRead += buffer.length;
+      buffer = [];
+      await emit(lines);
+    };
     for await (const row of source) {
       buffer.push(row);
-      if (buffer.length >= chunk) {
-        await emit(linesOfRows(buffer, precision, options, undefined, parseText));
-        buffer = [];
-      }
+      if (buffer.length >= chunk) await flush();
     }
-    if (buffer.length) await emit(linesOfRows(buffer, precision, options, undefined, parseText));
+    if (buffer.length) await flush();
   };
   switch (format) {
     case 'csv': {
@@ -75,111 +95,80 @@ export async function writeFileLines(
       break;
     }
     case 'ndjson':
-      await rows(ndjson(path), false);
+      await rows(ndjsonRows(path), false);
       break;
     case 'json':
-      await rows(jsonArray(path), false);
+      await rows(jsonArrayRows(path), false);
       break;
     case 'arrow': {
       const reader = await RecordBatchReader.from(createReadStream(path));
       for await (const batch of reader) {
         for (let start = 0; start < batch.numRows; start += chunk) {
-          await emit(linesOfBatch(batch.slice(start, start + chunk), precision, options));
+          const part = batch.slice(start, start + chunk);
+          const lines = linesOfBatch(part, precision, options, rowsRead);
+          rowsRead += part.numRows;
+          await emit(lines);
         }
       }
       break;
     }
     case 'parquet':
       await parquet(path, chunk, async (objects, kinds) => {
-        await emit(linesOfRows(objects, precision, options, kinds));
+        const lines = linesOfRows(objects, precision, options, { kinds, firstRow: rowsRead, source: path });
+        rowsRead += objects.length;
+        await emit(lines);
       });
       break;
     default:
-      throw new InterfaceError(`writeFile: unknown format '${String(format)}'`);
+      throw new InterfaceError(`writeFile: unknown format '${String(format)}'; writeFile reads ${SUPPORTED}`);
   }
   return written;
 }
 
-async function* ndjson(path: string): AsyncGenerator<Record<string, unknown>> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  let number = 0;
-  for await (const line of lines) {
-    number++;
-    if (!line.trim()) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      throw new InterfaceError(`writeFile: line ${number} of ${path} is not JSON`, { cause: err });
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InterfaceError(`writeFile: line ${number} of ${path} is not a JSON object`);
-    }
-    yield value as Record<string, unknown>;
-  }
+/** A column of a Parquet schema, as hyparquet describes it. */
+interface ParquetElement {
+  name: string;
+  type?: string;
+  converted_type?: string;
+  logical_type?: { type?: string; isSigned?: boolean };
 }
-
-async function* jsonArray(path: string): AsyncGenerator<Record<string, unknown>> {
-  const { parser } = await import('stream-json');
-  const { streamArray } = await import('stream-json/streamers/StreamArray');
-  const stream = createReadStream(path).pipe(parser()).pipe(streamArray());
-  for await (const item of stream as AsyncIterable<{ key: number; value: unknown }>) {
-    if (item.value === null || typeof item.value !== 'object' || Array.isArray(item.value)) {
-      throw new InterfaceError(`writeFile: element ${item.key} of ${path} is not a JSON object`);
-    }
-    yield item.value as Record<string, unknown>;
-  }
-}
-
-type Kind = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean' | 'skip';
 
 /** The part of hyparquet's API used here (it is ESM-only, so its types are not imported). */
 interface Hyparquet {
   asyncBufferFromFile(path: string): Promise<unknown>;
-  parquetMetadataAsync(file: unknown): Promise<{
-    num_rows: bigint | number;
-    schema: {
-      name: string;
-      type?: string;
-      converted_type?: string;
-      logical_type?: { type?: string; isSigned?: boolean };
-    }[];
-  }>;
+  parquetMetadataAsync(file: unknown): Promise<{ num_rows: bigint | number; schema: ParquetElement[] }>;
   parquetReadObjects(options: {
     file: unknown;
     metadata: unknown;
     rowStart: number;
     rowEnd: number;
+    parsers: typeof EXACT_TIMESTAMPS;
   }): Promise<unknown[]>;
 }
+
+/**
+ * hyparquet's parsers for timestamps: exact bigint nanoseconds (its defaults make Dates, which
+ * cut MICROS and NANOS to milliseconds).
+ */
+const EXACT_TIMESTAMPS = {
+  timestampFromMilliseconds: (millis: bigint | number) => BigInt(millis) * 1_000_000n,
+  timestampFromMicroseconds: (micros: bigint | number) => BigInt(micros) * 1_000n,
+  timestampFromNanoseconds: (nanos: bigint | number) => BigInt(nanos),
+};
 
 /** Parquet, a slice of rows at a time (hyparquet reads only the row groups it needs). */
 async function parquet(
   path: string,
   chunk: number,
-  each: (rows: Record<string, unknown>[], kinds: (name: string) => Kind) => Promise<void>,
+  each: (rows: Record<string, unknown>[], kinds: (name: string) => FieldKind) => Promise<void>,
 ): Promise<void> {
   // hyparquet is ESM-only: a real dynamic import, kept as one by the CommonJS build too.
   const hyparquet = (await import('hyparquet')) as Hyparquet;
   const file = await hyparquet.asyncBufferFromFile(path);
   const metadata = await hyparquet.parquetMetadataAsync(file);
-  const kinds = new Map<string, Kind>();
-  for (const element of metadata.schema.slice(1)) {
-    const logical = (element as { logical_type?: { type?: string } }).logical_type?.type;
-    const converted = (element as { converted_type?: string }).converted_type;
-    const unsigned =
-      logical === 'INTEGER' &&
-      (element as { logical_type?: { isSigned?: boolean } }).logical_type?.isSigned === false;
-    let kind: Kind;
-    if (logical === 'TIMESTAMP' || converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS')
-      kind = 'string';
-    else if (element.type === 'INT32' || element.type === 'INT64')
-      kind = unsigned || converted?.startsWith('UINT') ? 'unsigned' : 'integer';
-    else if (element.type === 'FLOAT' || element.type === 'DOUBLE') kind = 'float';
-    else if (element.type === 'BOOLEAN') kind = 'boolean';
-    else kind = 'string';
-    kinds.set(element.name, kind);
-  }
+  const kinds = new Map<string, FieldKind>();
+  for (const element of metadata.schema.slice(1)) kinds.set(element.name, parquetKind(element));
+  const kindOf = (name: string) => kinds.get(name) ?? 'string';
   const total = Number(metadata.num_rows);
   for (let start = 0; start < total; start += chunk) {
     const rows = (await hyparquet.parquetReadObjects({
@@ -187,7 +176,33 @@ async function parquet(
       metadata,
       rowStart: start,
       rowEnd: Math.min(total, start + chunk),
+      parsers: EXACT_TIMESTAMPS,
     })) as Record<string, unknown>[];
-    await each(rows, (name) => kinds.get(name) ?? 'string');
+    await each(rows, kindOf);
   }
+}
+
+/** The field kind of a Parquet column, from its physical, converted and logical types. */
+function parquetKind(element: ParquetElement): FieldKind {
+  const logical = element.logical_type?.type;
+  const converted = element.converted_type;
+  if (
+    logical === 'TIMESTAMP' ||
+    converted === 'TIMESTAMP_MILLIS' ||
+    converted === 'TIMESTAMP_MICROS' ||
+    (element.type === 'INT96' && converted === undefined)
+  ) {
+    return 'timestamp';
+  }
+  // hyparquet reads decimals as numbers, of any physical type.
+  if (converted === 'DECIMAL' || logical === 'DECIMAL') return 'float';
+  if (element.type === 'INT32' || element.type === 'INT64') {
+    if (converted === 'DATE' || logical === 'DATE') return 'string';
+    const unsigned =
+      (logical === 'INTEGER' && element.logical_type?.isSigned === false) || converted?.startsWith('UINT');
+    return unsigned ? 'unsigned' : 'integer';
+  }
+  if (element.type === 'FLOAT' || element.type === 'DOUBLE') return 'float';
+  if (element.type === 'BOOLEAN') return 'boolean';
+  return 'string';
 }

@@ -2,13 +2,14 @@
  * The line protocol parser of the embedded server's HTTP write endpoints: text in, points out,
  * and one error per bad line naming its line number and the problem.
  *
- * It reads escapes as InfluxDB 1.x does (probed on influxd, see docs/influx.md): in a
- * measurement `\,` `\ ` `\=` `\"` lose their backslash; in tag keys and values `\,` `\=` `\ `;
- * in field keys those and `\"`; in string values `\"` and `\\`. Any other backslash stays as
- * it is. While finding where an element ends, a backslash always takes the next character
- * with it, so an escaped separator never separates. Unlike 1.x, CRLF line ends are accepted,
- * and a repeated tag or field key is an error (InfluxDB 3 refuses it too).
+ * Lines are found by the scanner the client splits text with (src/lineprotocol), and elements
+ * end and unescape by the rules there, which are InfluxDB 1.x's (probed on influxd, see
+ * docs/influx.md): in a measurement `\,` `\ ` `\=` `\"` lose their backslash; in tag keys and
+ * values `\,` `\=` `\ `; in field keys those and `\"`; in string values `\"` and `\\`. Any
+ * other backslash stays as it is. Unlike 1.x, CRLF line ends are accepted, and a repeated tag
+ * or field key is an error (InfluxDB 3 refuses it too).
  */
+import * as lp from '../../lineprotocol';
 import { readScalar, show, type FieldType, type FieldValue } from './fieldValues';
 import { toNanoseconds, type Precision } from './precision';
 
@@ -55,39 +56,23 @@ export interface ParseResult {
 const LF = 10;
 const CR = 13;
 const SPACE = 32;
-const TAB = 9;
 const QUOTE = 34;
-const HASH = 35;
 const COMMA = 44;
 const EQUALS = 61;
 const BACKSLASH = 92;
 
 const TIMESTAMP = /^-?\d+$/;
 
+// The shared rules, bound once: a re-exported binding is a getter in CommonJS, too dear per
+// element on the hot path.
+const { LineScanner, fieldKeyEnd, keyElementEnd, unescapeElement } = lp;
+const { FIELD_KEY_ESCAPES, MEASUREMENT_ESCAPES, TAG_ESCAPES } = lp;
+
 /** A problem in the line being parsed (caught per line, never escapes the parser). */
 class SyntaxProblem extends Error {}
 
 function problem(message: string): never {
   throw new SyntaxProblem(message);
-}
-
-/** Characters each element unescapes (the escaped character replaces the pair). */
-const MEASUREMENT_ESCAPES = new Set([',', ' ', '=', '"']);
-const TAG_ESCAPES = new Set([',', ' ', '=']);
-const FIELD_KEY_ESCAPES = new Set([',', ' ', '=', '"']);
-
-function unescape(raw: string, escapes: ReadonlySet<string>): string {
-  if (!raw.includes('\\')) return raw;
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === '\\' && i + 1 < raw.length) {
-      const next = raw[i + 1]!;
-      out += escapes.has(next) ? next : c + next;
-      i++;
-    } else out += c;
-  }
-  return out;
 }
 
 /** The text of a line for messages: `text[start, end)`, cut after 256 characters. */
@@ -110,9 +95,8 @@ export function parseLineProtocol(text: string, options: ParseOptions): ParseRes
 
 class Parser {
   private pos = 0;
-  private lineNumber = 1;
-  /** Line feeds inside string values of the current line (they do not end it). */
-  private innerLineFeeds = 0;
+  /** The end of the current line (its line end excluded), as the scanner found it. */
+  private limit = 0;
   private readonly points: Point[] = [];
   private readonly errors: LineError[] = [];
   /**
@@ -130,90 +114,37 @@ class Parser {
   ) {}
 
   parse(): ParseResult {
-    const { text } = this;
-    while (this.pos < text.length) {
-      const c = text.charCodeAt(this.pos);
-      if (c === SPACE || c === TAB || c === CR) {
-        this.pos++;
-      } else if (c === LF) {
-        this.pos++;
-        this.lineNumber++;
-      } else if (c === 0xfeff && this.pos === 0) {
-        this.pos++; // a byte order mark
-      } else if (c === HASH) {
-        const end = text.indexOf('\n', this.pos);
-        this.pos = end < 0 ? text.length : end;
-      } else {
-        this.line();
-      }
-    }
+    const lines = new LineScanner(this.text);
+    while (lines.next()) this.line(lines.start, lines.end, lines.lineNumber);
     return { points: this.points, errors: this.errors };
   }
 
-  /** Parses the line at `pos`; leaves `pos` on its line feed (or at the end). */
-  private line(): void {
-    const start = this.pos;
-    this.innerLineFeeds = 0;
+  /** Parses the line `text[start, end)`, the scanner's line `lineNumber`. */
+  private line(start: number, end: number, lineNumber: number): void {
+    this.pos = start;
+    this.limit = end;
     try {
-      this.points.push(this.point());
-      this.lineNumber += this.innerLineFeeds;
+      this.points.push(this.point(lineNumber));
     } catch (err) {
       if (!(err instanceof SyntaxProblem)) throw err;
-      const end = this.lineEnd(start);
-      const last = end > start && this.text.charCodeAt(end - 1) === CR ? end - 1 : end;
-      this.errors.push({
-        lineNumber: this.lineNumber,
-        line: quoteLine(this.text, start, last),
-        message: err.message,
-      });
-      for (let i = start; i < end; i++) if (this.text.charCodeAt(i) === LF) this.lineNumber++;
-      this.pos = end;
+      this.errors.push({ lineNumber, line: quoteLine(this.text, start, end), message: err.message });
     }
   }
 
-  /**
-   * Where the line starting at `start` ends, found the way InfluxDB 1.x does it: a backslash
-   * takes the next character along; after the first space, a quote opens or closes a string
-   * when it comes as a field value (more `=` than `,` seen), and a line feed inside a string
-   * does not end the line.
-   */
-  private lineEnd(start: number): number {
-    const { text } = this;
-    let fields = false;
-    let quoted = false;
-    let equals = 0;
-    let commas = 0;
-    let i = start;
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === BACKSLASH && i + 1 < text.length && text.charCodeAt(i + 1) !== LF) {
-        i += 2;
-        continue;
-      }
-      if (c === SPACE) fields = true;
-      if (fields && !quoted && c === EQUALS) equals++;
-      else if (fields && !quoted && c === COMMA) commas++;
-      else if (fields && c === QUOTE && equals > commas) quoted = !quoted;
-      else if (c === LF && !quoted) return i;
-      i++;
-    }
-    return i;
-  }
-
-  private point(): Point {
+  private point(lineNumber: number): Point {
     const { text } = this;
     const start = this.pos;
-    const measurement = this.name(this.until(false), MEASUREMENT_ESCAPES);
+    const measurement = this.name(this.keyElement(false), MEASUREMENT_ESCAPES);
     if (measurement === '') problem('missing measurement');
     const tagKeys: string[] = [];
     const tagValues: string[] = [];
     while (text.charCodeAt(this.pos) === COMMA) {
       this.pos++;
-      const key = this.name(this.until(true), TAG_ESCAPES);
+      const key = this.name(this.keyElement(true), TAG_ESCAPES);
       if (key === '') problem('empty tag key');
       if (text.charCodeAt(this.pos) !== EQUALS) problem(`missing value for tag ${show(key)}`);
       this.pos++;
-      const value = this.name(this.until(false), TAG_ESCAPES);
+      const value = this.name(this.keyElement(false), TAG_ESCAPES);
       if (value === '') problem(`empty value for tag ${show(key)}`);
       if (tagKeys.includes(key)) problem(`duplicate tag ${show(key)}`);
       tagKeys.push(key);
@@ -224,7 +155,7 @@ class Parser {
     const fieldTypes: FieldType[] = [];
     const fieldValues: FieldValue[] = [];
     for (;;) {
-      const key = this.name(this.until(true), FIELD_KEY_ESCAPES);
+      const key = this.name(this.fieldKey(), FIELD_KEY_ESCAPES);
       if (key === '')
         problem(fieldKeys.length === 0 && this.atLineEnd() ? 'missing fields' : 'empty field key');
       if (text.charCodeAt(this.pos) !== EQUALS) problem(`missing value for field ${show(key)}`);
@@ -243,7 +174,7 @@ class Parser {
     const time = this.timestamp();
     const previous = this.previous;
     return (this.previous = {
-      lineNumber: this.lineNumber,
+      lineNumber,
       measurement,
       tagKeys: previous && same(tagKeys, previous.tagKeys) ? previous.tagKeys : tagKeys,
       tagValues,
@@ -252,14 +183,14 @@ class Parser {
       fieldValues,
       time,
       start,
-      end: text.charCodeAt(this.pos - 1) === CR && this.pos > start ? this.pos - 1 : this.pos,
+      end: this.limit,
     });
   }
 
   /** The unescaped text of `raw`; one string per distinct text when it has no escapes. */
-  private name(raw: string, escapes: ReadonlySet<string>): string {
+  private name(raw: string, escapes: string): string {
     // With escapes, the text depends on the element (each unescapes its own set): not shared.
-    if (raw.includes('\\')) return unescape(raw, escapes);
+    if (raw.includes('\\')) return unescapeElement(raw, escapes);
     let name = this.names.get(raw);
     if (name === undefined) {
       name = raw;
@@ -269,29 +200,26 @@ class Parser {
     return name;
   }
 
-  /** True at the end of the text, a line feed, or a CR that ends the line. */
-  private atLineEnd(at = this.pos): boolean {
-    const { text } = this;
-    if (at >= text.length) return true;
-    const c = text.charCodeAt(at);
-    return c === LF || (c === CR && (at + 1 === text.length || text.charCodeAt(at + 1) === LF));
+  /** True at the end of the current line. */
+  private atLineEnd(): boolean {
+    return this.pos >= this.limit;
   }
 
   /**
-   * The raw text from `pos` up to the next unescaped separator (`,` or space, and `=` when
-   * `key`) or the line end; `pos` is left there for the caller to check what follows.
+   * The raw text of a measurement, tag key (`key`) or tag value from `pos` (see
+   * keyElementEnd); `pos` is left on what ends it for the caller to check.
    */
-  private until(key: boolean): string {
-    const { text } = this;
+  private keyElement(key: boolean): string {
     const start = this.pos;
-    let i = start;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === BACKSLASH && i + 1 < text.length && text.charCodeAt(i + 1) !== LF) i++;
-      else if (c === COMMA || c === SPACE || (key && c === EQUALS) || (c <= CR && this.atLineEnd(i))) break;
-    }
-    this.pos = i;
-    return text.slice(start, i);
+    this.pos = keyElementEnd(this.text, start, this.limit, key);
+    return this.text.slice(start, this.pos);
+  }
+
+  /** The raw text of a field key from `pos` (see fieldKeyEnd). */
+  private fieldKey(): string {
+    const start = this.pos;
+    this.pos = fieldKeyEnd(this.text, start, this.limit);
+    return this.text.slice(start, this.pos);
   }
 
   /** Skips the spaces between sections; at least one must be there. */
@@ -303,13 +231,13 @@ class Parser {
 
   /** A quoted string value at `pos` (on the opening quote). */
   private stringValue(key: string): string {
-    const { text } = this;
+    const { text, limit } = this;
     let i = this.pos + 1;
     let out = '';
     let from = i;
-    for (; i < text.length; i++) {
+    for (; i < limit; i++) {
       const c = text.charCodeAt(i);
-      if (c === BACKSLASH && i + 1 < text.length) {
+      if (c === BACKSLASH && i + 1 < limit) {
         const next = text.charCodeAt(i + 1);
         if (next === QUOTE || next === BACKSLASH) {
           out += text.slice(from, i);
@@ -320,11 +248,9 @@ class Parser {
         out += text.slice(from, i);
         this.pos = i + 1;
         return out;
-      } else if (c === LF) {
-        this.innerLineFeeds++;
       }
     }
-    this.pos = text.length;
+    this.pos = limit;
     return problem(`unterminated string value for field ${show(key)}`);
   }
 
@@ -338,10 +264,10 @@ class Parser {
 
   /** An unquoted token: up to a comma, space, or line end. */
   private token(): string {
-    const { text } = this;
+    const { text, limit } = this;
     const start = this.pos;
     let i = start;
-    for (; i < text.length; i++) {
+    for (; i < limit; i++) {
       const c = text.charCodeAt(i);
       if (c === COMMA || c === SPACE || c === LF || c === CR) break;
     }
@@ -352,29 +278,28 @@ class Parser {
   /** The optional timestamp after a space, then the end of the line (trailing spaces and a CR allowed). */
   private timestamp(): bigint {
     const { text } = this;
-    if (this.atLineEnd()) return this.endLine(this.options.now);
+    if (this.atLineEnd()) return this.options.now;
     if (text.charCodeAt(this.pos) !== SPACE) {
       problem(`unexpected ${show(this.rest())} after the fields (expected a space, a comma or the line end)`);
     }
-    while (text.charCodeAt(this.pos) === SPACE) this.pos++;
-    if (this.atLineEnd()) return this.endLine(this.options.now);
+    this.skipSpaces();
+    if (this.atLineEnd()) return this.options.now;
     const raw = this.token();
     if (!TIMESTAMP.test(raw)) problem(`invalid timestamp ${show(raw)}`);
     const nanos = toNanoseconds(BigInt(raw), this.options.precision);
     if (nanos === undefined) return problem(`timestamp ${show(raw)} is out of range`);
-    while (text.charCodeAt(this.pos) === SPACE) this.pos++;
+    this.skipSpaces();
     if (!this.atLineEnd()) problem(`unexpected ${show(this.rest())} after the timestamp`);
-    return this.endLine(nanos);
+    return nanos;
   }
 
-  /** Steps over the CR of a CRLF so that `pos` rests on the line feed. */
-  private endLine(time: bigint): bigint {
-    if (this.text.charCodeAt(this.pos) === CR) this.pos++;
-    return time;
+  /** Steps over spaces, within the line. */
+  private skipSpaces(): void {
+    while (this.pos < this.limit && this.text.charCodeAt(this.pos) === SPACE) this.pos++;
   }
 
   /** The rest of the current line, for messages. */
   private rest(): string {
-    return this.text.slice(this.pos, this.lineEnd(this.pos)).replace(/\r$/, '');
+    return this.text.slice(this.pos, this.limit);
   }
 }

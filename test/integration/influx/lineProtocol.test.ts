@@ -142,12 +142,16 @@ const fieldValueArb = fc.oneof(
   }),
   fc.boolean(),
 );
-const pointArb = fc.record({
-  measurement: measurementArb,
-  tags: fc.dictionary(tagKeyArb, tagValueArb, { maxKeys: 4 }),
-  fields: fc.dictionary(fieldKeyArb, fieldValueArb, { minKeys: 1, maxKeys: 4 }),
-  time: fc.bigInt({ min: -9_223_372_036_854_775_806n, max: 9_223_372_036_854_775_806n }),
-});
+const pointArb = fc
+  .record({
+    measurement: measurementArb,
+    tags: fc.dictionary(tagKeyArb, tagValueArb, { maxKeys: 4 }),
+    fields: fc.dictionary(fieldKeyArb, fieldValueArb, { minKeys: 1, maxKeys: 4 }),
+    time: fc.bigInt({ min: -9_223_372_036_854_775_806n, max: 9_223_372_036_854_775_806n }),
+  })
+  // A backslash before an escaped separator in a tag is refused only with the whole line, when
+  // it would make influxd misread where the line ends.
+  .filter((p) => accepted(() => Point.from(p).toLineProtocol()));
 
 // INFLUX_PROPERTY_RUNS raises the number of runs when hunting for counterexamples.
 const runs = Number(process.env.INFLUX_PROPERTY_RUNS ?? 60);

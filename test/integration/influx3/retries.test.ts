@@ -129,7 +129,7 @@ test('without batching the same retries run, then the caller gets the error', as
   const client = new InfluxDBClient3({
     host: proxyUrl,
     database: 'faults',
-    writeOptions: { retryInterval: 5 },
+    writeOptions: { batching: false, retryInterval: 5 },
   });
   await client.write('once i=1i 1'); // two failures ridden out
   down = true;
@@ -143,7 +143,7 @@ test('without batching the same retries run, then the caller gets the error', as
   const quick = new InfluxDBClient3({
     host: proxyUrl,
     database: 'faults',
-    writeOptions: { retryInterval: 1, maxRetries: 2 },
+    writeOptions: { batching: false, retryInterval: 1, maxRetries: 2 },
   });
   faults = ['503', '503', '503'];
   await expect(quick.write('once i=3i 3')).rejects.toMatchObject({ httpStatus: 503 });

@@ -8,8 +8,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { InfluxDBClient3, LineProtocolError } from '../../../src/influx';
+import {
+  Int64,
+  Table,
+  TimestampNanosecond,
+  makeData,
+  makeVector,
+  tableFromArrays,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
+import { InfluxDBClient3, LineProtocolError, NotSupportedError } from '../../../src/influx';
 import { startServer, type RunningServer } from '../../../src/server';
 
 const root = join(__dirname, '../../..');
@@ -99,6 +108,53 @@ test('Arrow IPC (file and stream formats) keep the column types', async () => {
   await client.writeFile(join(dir, 'r.arrows'), { ...options, measurement: 'ipcs' });
   expect(await rows(query('ipcf'))).toEqual(expected);
   expect(await rows(query('ipcs'))).toEqual(expected);
+});
+
+test('64-bit integers and nanosecond times stay exact: CSV, JSON, NDJSON, Arrow timestamps', async () => {
+  const big = [9_007_199_254_740_993n, -9_223_372_036_854_775_808n, 9_223_372_036_854_775_807n];
+  const times = [1_714_564_800_123_456_789n, 1_714_564_800_123_456_790n, 1_714_564_800_999_999_999n];
+  const exact = big.map((co, i) => ({ co: String(co), t: String(times[i]) }));
+  const q = (m: string) =>
+    rows(`SELECT co::VARCHAR AS co, epoch_ns(time)::VARCHAR AS t FROM ${m} ORDER BY time`).then((r) =>
+      r.map((x) => ({ co: x.co, t: x.t })),
+    );
+  const options = { timestampColumn: 'time', integerColumns: ['co'], precision: 'ns' as const };
+  writeFileSync(join(dir, 'x.csv'), `co,time\n${big.map((c, i) => `${c},${times[i]}`).join('\n')}\n`);
+  writeFileSync(join(dir, 'x.json'), `[${big.map((c, i) => `{"co": ${c}, "time": ${times[i]}}`).join(',')}]`);
+  writeFileSync(join(dir, 'x.ndjson'), big.map((c, i) => `{"co":${c},"time":${times[i]}}`).join('\n'));
+  const table = new Table({
+    co: vectorFromArray(big, new Int64()),
+    time: makeVector(
+      makeData({ type: new TimestampNanosecond(), length: 3, nullCount: 0, data: BigInt64Array.from(times) }),
+    ),
+  });
+  writeFileSync(join(dir, 'x.arrow'), tableToIPC(table, 'file'));
+  for (const ext of ['csv', 'json', 'ndjson', 'arrow']) {
+    await client.writeFile(join(dir, `x.${ext}`), { ...options, measurement: `exact_${ext}` });
+    expect([ext, await q(`exact_${ext}`)]).toEqual([ext, exact]);
+  }
+});
+
+test('a bad cell is a LineProtocolError naming its file, row and column (rows counted across chunks)', async () => {
+  const path = join(dir, 'cells.csv');
+  writeFileSync(path, `room,co\nkitchen,3\nattic,4\nhall,1.5\n`);
+  const err = await client
+    .writeFile(path, { measurement: 'cells', integerColumns: ['co'], chunkRows: 2 })
+    .catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(LineProtocolError);
+  expect(err).toMatchObject({ row: 3, column: 'co', index: 2, measurement: 'cells' });
+  expect(String(err)).toMatch(/cells\.csv: row 3, column "co" \(point "cells"\): "1\.5" is not an integer/);
+  const json = join(dir, 'cells.ndjson');
+  writeFileSync(json, '{"co": 1}\n{"co": 2.5}\n');
+  await expect(client.writeFile(json, { measurement: 'cells', integerColumns: ['co'] })).rejects.toThrow(
+    /row 2, column "co" .*"2\.5" is not an integer/,
+  );
+});
+
+test('ORC: a clear error listing the formats writeFile reads', async () => {
+  const err = await client.writeFile(join(dir, 'data.orc'), { measurement: 'o' }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(NotSupportedError);
+  expect(String(err)).toMatch(/ORC files are not supported; writeFile reads CSV .* and Parquet/);
 });
 
 test('a bad row is refused before anything of its chunk is sent, naming the row', async () => {

@@ -1,5 +1,11 @@
 /** The batching writer on its own, with a sender that fails on command (no server). */
-import { BatchingWriter, parseRetryAfter, type WriteBatch } from '../../../src/influx/WriteApi';
+import {
+  BatchingWriter,
+  parseRetryAfter,
+  resolveBatching,
+  type WriteBatch,
+} from '../../../src/influx/WriteApi';
+import { guardedWriters } from '../../../src/influx/exitGuard';
 import { OperationalError, ProgrammingError } from '../../../src';
 
 const lines = (from: number, n: number) => Array.from({ length: n }, (_, i) => `m v=${from + i}i`);
@@ -166,4 +172,83 @@ test('Retry-After in seconds or as an HTTP date', () => {
   expect(parseRetryAfter(new Date(now + 7000).toUTCString(), now)).toBe(7000);
   expect(parseRetryAfter('soon')).toBeUndefined();
   expect(parseRetryAfter(undefined)).toBeUndefined();
+});
+
+describe('batch settings mean batching, as influxdb3-python WriteOptions', () => {
+  test.each([
+    [{}, false],
+    [{ batching: true }, true],
+    [{ batching: false }, false],
+    [{ batchSize: 10 }, true],
+    [{ flushInterval: 10 }, true],
+    [{ jitterInterval: 10 }, true],
+    [{ retryInterval: 10 }, true],
+    [{ maxRetries: 1 }, true],
+    [{ maxRetryDelay: 1 }, true],
+    [{ maxRetryTime: 1 }, true],
+    [{ exponentialBase: 3 }, true],
+    [{ maxBufferLines: 5000 }, true],
+    [{ maxCloseWait: 10 }, true],
+    [{ success: () => undefined }, true],
+    [{ error: () => undefined }, true],
+    [{ retry: () => undefined }, true],
+    [{ gzipThreshold: 0 }, false],
+    [{ batchSize: undefined }, false],
+    // Size and retries also shape writes sent at once.
+    [{ batching: false, batchSize: 10, maxRetries: 2, retryInterval: 5, jitterInterval: 1 }, false],
+  ])('%j batches: %s', (options, batching) => {
+    expect(resolveBatching(options)).toBe(batching);
+  });
+
+  test.each(['flushInterval', 'maxBufferLines', 'maxCloseWait', 'success', 'error'])(
+    'batching: false with %s is a ProgrammingError',
+    (key) => {
+      const value = key === 'success' || key === 'error' ? () => undefined : 5000;
+      expect(() => resolveBatching({ batching: false, [key]: value })).toThrow(ProgrammingError);
+      expect(() => resolveBatching({ batching: false, [key]: value })).toThrow(
+        new RegExp(`batching is false, but ${key} only applies to batching`),
+      );
+    },
+  );
+});
+
+describe('the exit guard', () => {
+  test('one pair of process listeners for any number of writers, only while they hold lines', async () => {
+    const before = [process.listenerCount('beforeExit'), process.listenerCount('exit')];
+    const sent: number[] = [];
+    const writers = Array.from(
+      { length: 50 },
+      () => new BatchingWriter(async (b) => void sent.push(b.lines.length), { flushInterval: 60_000 }),
+    );
+    for (const w of writers) await w.write('t', lines(0, 2));
+    expect(guardedWriters()).toBe(50);
+    expect([process.listenerCount('beforeExit'), process.listenerCount('exit')]).toEqual([
+      before[0]! + 1,
+      before[1]! + 1,
+    ]);
+    // What beforeExit does: every writer sends what it holds; then the listeners go.
+    process.emit('beforeExit', 0);
+    await Promise.all(writers.map((w) => w.flush()));
+    expect(sent).toEqual(new Array(50).fill(2));
+    expect(guardedWriters()).toBe(0);
+    expect([process.listenerCount('beforeExit'), process.listenerCount('exit')]).toEqual(before);
+    await Promise.all(writers.map((w) => w.close()));
+  });
+
+  test('at exit, what is held goes to the error callback (open, queued and in-flight batches)', async () => {
+    const failed: [number, string][] = [];
+    let release: () => void = () => undefined;
+    let stuck = true;
+    const writer = new BatchingWriter(
+      () => (stuck ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()),
+      { batchSize: 2, flushInterval: 60_000, error: (b, e) => failed.push([b.lines.length, String(e)]) },
+    );
+    await writer.write('t', lines(0, 5)); // two full batches (one in flight), one open line
+    writer.reportAtExit();
+    expect(failed.map(([n]) => n)).toEqual([2, 2, 1]);
+    expect(failed[0]![1]).toMatch(/OperationalError: the process exited before this batch was written/);
+    stuck = false;
+    release();
+    await writer.close();
+  });
 });

@@ -151,6 +151,29 @@ export const lineCases: readonly LineCase[] = [
     { v: 'float' },
   ),
   lc(
+    "tag value: a backslash, then a space (a case of InfluxDB's models/points_test.go)",
+    () => new Point('m').tag('regions', '\\ east').field('value', 1).timestamp(T),
+    `m,regions=\\\\ east value=1 ${T}`,
+    { measurement: 'm', tags: { regions: '\\ east' }, fields: { value: 1 } },
+    { value: 'float' },
+  ),
+  lc(
+    'backslashes before separators in a tag key and values, then quotes and a line feed in a string',
+    () =>
+      new Point('m')
+        .tag('\\ k', 'a\\,b')
+        .tag('z', 'eas\\ t\\=')
+        .stringField('s', 'say "x"\nnext')
+        .timestamp(T),
+    `m,\\\\ k=a\\\\,b,z=eas\\\\ t\\\\= s="say \\"x\\"\nnext" ${T}`,
+    {
+      measurement: 'm',
+      tags: { '\\ k': 'a\\,b', z: 'eas\\ t\\=' },
+      fields: { s: 'say "x"\nnext' },
+    },
+    { s: 'string' },
+  ),
+  lc(
     'tags sorted bytewise (V3 sorts by UTF-16 and puts default tags first)',
     () => new Point('m').tag('😀', 'x').tag('ﬀ', 'y').tag('Z', 'z').tag('a', 'w').field('v', 1).timestamp(T),
     `m,Z=z,a=w,ﬀ=y,😀=x v=1 ${T}`,
