@@ -8,7 +8,7 @@ import knex, { type Knex } from 'knex';
 import { readFileSync } from 'node:fs';
 import FlightSQLDialect from '../../../dialect';
 import { startServer, type RunningServer } from '../../../src/server';
-import { makeCertificates, type TestCertificates } from '../hostile/certs';
+import { makeCertificates, type TestCertificates } from '../certs';
 
 let plain: RunningServer;
 let tls: RunningServer;

@@ -1,99 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FlightSQLClient, OperationalError } from '../../../src';
 import { startServer, type RunningServer } from '../../../src/server';
+import { makeCertificates, type TestCertificates } from '../certs';
 import { queryTable } from '../fixture';
 
-/** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, made with openssl. */
-function makeCertificates(dir: string) {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=flightsql test CA',
-  );
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  run(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=localhost',
-  );
-  run(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-  );
-  run(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'client.key',
-    '-out',
-    'client.csr',
-    '-subj',
-    '/CN=client',
-  );
-  run(
-    'x509',
-    '-req',
-    '-in',
-    'client.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'client.pem',
-    '-days',
-    '2',
-  );
-  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  return {
-    ca: read('ca.pem'),
-    cert: read('server.pem'),
-    key: read('server.key'),
-    clientCert: read('client.pem'),
-    clientKey: read('client.key'),
-  };
-}
-
 describe('TLS', () => {
-  let dir: string;
-  let pems: ReturnType<typeof makeCertificates>;
+  let pems: TestCertificates;
   let server: RunningServer;
   let mtls: RunningServer;
   const clients: FlightSQLClient[] = [];
@@ -104,8 +15,7 @@ describe('TLS', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'flightsql-tls-'));
-    pems = makeCertificates(dir);
+    pems = makeCertificates();
     server = await startServer({ tls: { cert: pems.cert, key: pems.key } });
     mtls = await startServer({ tls: { cert: pems.cert, key: pems.key, ca: pems.ca } });
   });
@@ -113,7 +23,7 @@ describe('TLS', () => {
     await Promise.all(clients.map((c) => c.close()));
     await server?.close();
     await mtls?.close();
-    rmSync(dir, { recursive: true, force: true });
+    pems.remove();
   });
 
   test('the server location says grpc+tls', () => {

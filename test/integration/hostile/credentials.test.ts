@@ -8,7 +8,7 @@
 import { status } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { FlightSQLClient, InterfaceError } from '../../../src';
-import { makeCertificates, type TestCertificates } from './certs';
+import { makeCertificates, type TestCertificates } from '../certs';
 import {
   batchOf,
   commandOf,

@@ -1,4 +1,7 @@
-/** A CA and a server certificate for localhost and 127.0.0.1, made with openssl for one test file. */
+/**
+ * A CA, a server certificate for localhost and 127.0.0.1 and a client certificate (for mutual
+ * TLS), made with openssl for one test file.
+ */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,13 +11,18 @@ export interface TestCertificates {
   readonly dir: string;
   /** Path of the CA's PEM file. */
   readonly caFile: string;
+  /** The CA's PEM text. */
+  readonly ca: string;
   readonly key: Buffer;
   readonly cert: Buffer;
+  /** A client certificate and key signed by the CA, PEM text. */
+  readonly clientCert: string;
+  readonly clientKey: string;
   remove(): void;
 }
 
 export function makeCertificates(): TestCertificates {
-  const dir = mkdtempSync(join(tmpdir(), 'flightsql-hostile-'));
+  const dir = mkdtempSync(join(tmpdir(), 'flightsql-certs-'));
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const subject = (cn: string) => ['-subj', `/CN=${cn}`];
   run(
@@ -60,8 +68,38 @@ export function makeCertificates(): TestCertificates {
     '-extfile',
     'server.ext',
   );
+  run(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'client.key',
+    '-out',
+    'client.csr',
+    ...subject('client'),
+  );
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'client.pem',
+    '-days',
+    '2',
+  );
+  const text = (name: string) => readFileSync(join(dir, name), 'utf8');
   return {
     dir,
+    ca: text('ca.pem'),
+    clientCert: text('client.pem'),
+    clientKey: text('client.key'),
     caFile: join(dir, 'ca.pem'),
     key: readFileSync(join(dir, 'server.key')),
     cert: readFileSync(join(dir, 'server.pem')),
