@@ -252,7 +252,7 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
       try {
         reader = await client.doGet(endpoint.ticket, this.#callOptions);
         this.#readers.add(reader);
-        if (reader.schema.fields.length > 0) this.#streamSchema ??= reader.schema;
+        this.#streamSchema ??= reader.schema; // DoGet has read up to the stream's Schema
         if (this.#stopped) reader.cancel(this.#controller.signal.reason);
         // Fail over only while nothing has been delivered: wait for the first batch.
         const first = await nextBatch(reader);

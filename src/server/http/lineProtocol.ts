@@ -9,7 +9,17 @@
  * other backslash stays as it is. Unlike 1.x, CRLF line ends are accepted, and a repeated tag
  * or field key is an error (InfluxDB 3 refuses it too).
  */
-import * as lp from '../../lineprotocol';
+// From the defining modules, not the folder's index: tsc's CommonJS re-exports are getters, too
+// dear per element on this hot path; a module's own exports are plain properties.
+import {
+  FIELD_KEY_ESCAPES,
+  MEASUREMENT_ESCAPES,
+  TAG_ESCAPES,
+  fieldKeyEnd,
+  keyElementEnd,
+  unescapeElement,
+} from '../../lineprotocol/elements';
+import { LineScanner } from '../../lineprotocol/scanner';
 import { readScalar, show, type FieldType, type FieldValue } from './fieldValues';
 import { toNanoseconds, type Precision } from './precision';
 
@@ -62,11 +72,6 @@ const EQUALS = 61;
 const BACKSLASH = 92;
 
 const TIMESTAMP = /^-?\d+$/;
-
-// The shared rules, bound once: a re-exported binding is a getter in CommonJS, too dear per
-// element on the hot path.
-const { LineScanner, fieldKeyEnd, keyElementEnd, unescapeElement } = lp;
-const { FIELD_KEY_ESCAPES, MEASUREMENT_ESCAPES, TAG_ESCAPES } = lp;
 
 /** A problem in the line being parsed (caught per line, never escapes the parser). */
 class SyntaxProblem extends Error {}

@@ -8,6 +8,7 @@
 import knex from 'knex';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Outcome } from './probe';
 import { FlightSQLDialect } from '../../../dialect';
 import {
   connect,
@@ -29,18 +30,6 @@ process.on('unhandledRejection', (reason) => {
   process.stderr.write(`unhandledRejection: ${(reason as Error)?.stack ?? String(reason)}\n`);
   process.exitCode = 1;
 });
-
-/** What one attempt came to: the error's class, message and code, the time and the memory. */
-interface Outcome {
-  step: string;
-  ok: boolean;
-  errorName?: string;
-  message?: string;
-  grpcCode?: number;
-  elapsedMs: number;
-  rssGrowthMb: number;
-  value?: unknown;
-}
 
 /** Runs `fn`, sampling RSS every few milliseconds, and describes how it ended. */
 async function attempt(step: string, fn: () => Promise<unknown>): Promise<Outcome> {
