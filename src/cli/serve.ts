@@ -12,6 +12,8 @@ export async function serve(argv: string[]): Promise<void> {
       token: { type: 'string' },
       partitions: { type: 'string', default: '1' },
       'http-port': { type: 'string' },
+      'allow-dir': { type: 'string', multiple: true },
+      'full-access': { type: 'boolean', default: false },
     },
   });
   const httpPort = values['http-port'] === undefined ? undefined : Number(values['http-port']);
@@ -25,6 +27,8 @@ export async function serve(argv: string[]): Promise<void> {
     token: values.token ?? process.env['FLIGHTSQL_TOKEN'],
     partitions: Number(values.partitions),
     httpPort,
+    allowedDirectories: values['allow-dir'],
+    fullAccess: values['full-access'],
   });
   // The first line is the gRPC location (scripts parse it); the HTTP write URL comes second.
   process.stdout.write(`${server.location}\n${server.httpUrl ? `${server.httpUrl}\n` : ''}`);

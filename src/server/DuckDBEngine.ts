@@ -3,6 +3,7 @@
  * result schemas from prepared statements, and DuckDB errors as gRPC statuses.
  * DuckDB is imported here only, and lazily: client code never loads it.
  */
+import { resolve, sep } from 'node:path';
 import { Schema, type RecordBatch } from 'apache-arrow';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../flight';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -20,6 +21,20 @@ export { StatusError, statusForDuckDBError } from './statusErrors';
  * rarely has to slice a batch again (a batch is cut after the chunk that reaches the target).
  */
 const BATCH_BYTES = DEFAULT_MAX_MESSAGE_BYTES - 256 * 1024;
+
+/** What clients of the embedded server may reach beyond its tables. */
+export interface EngineAccess {
+  /**
+   * Directories (and everything under them) that SQL may read and write: `read_csv`, `COPY`,
+   * `ATTACH`... Nothing else of the host's file system or network is reachable.
+   */
+  readonly allowedDirectories?: readonly string[];
+  /**
+   * Trusted local use only: SQL may read and write any file the process can, reach the
+   * network, install and load extensions, and change global settings for every client.
+   */
+  readonly fullAccess?: boolean;
+}
 
 /** A running query: its schema, its batches, and a way to stop it. */
 export interface QueryStream {
@@ -40,10 +55,39 @@ export class DuckDBEngine {
     this.#instance = instance;
   }
 
-  /** Opens `database` (`:memory:` or a file path). */
-  static async create(database = ':memory:'): Promise<DuckDBEngine> {
+  /**
+   * Opens `database` (`:memory:` or a file path). Unless `access.fullAccess`, clients are locked
+   * out of the host: no file system access outside `access.allowedDirectories`, no network, no
+   * extensions installed or loaded, and no settings changed (DuckDB's `enable_external_access`
+   * and `lock_configuration`, set after the server's own set-up so that nothing undoes them).
+   */
+  static async create(database = ':memory:', access: EngineAccess = {}): Promise<DuckDBEngine> {
     const { api } = await loadRuntime();
-    return new DuckDBEngine(await api.DuckDBInstance.create(database));
+    const instance = await api.DuckDBInstance.create(
+      database,
+      access.fullAccess
+        ? {}
+        : {
+            autoinstall_known_extensions: 'false',
+            autoload_known_extensions: 'false',
+            allow_community_extensions: 'false',
+          },
+    );
+    if (!access.fullAccess) {
+      const setup = await instance.connect();
+      try {
+        const directories = (access.allowedDirectories ?? []).map(directoryLiteral);
+        if (directories.length > 0) await setup.run(`SET allowed_directories = [${directories.join(', ')}]`);
+        await setup.run('SET enable_external_access = false');
+        await setup.run('SET lock_configuration = true');
+      } catch (err) {
+        instance.closeSync();
+        throw err;
+      } finally {
+        setup.closeSync();
+      }
+    }
+    return new DuckDBEngine(instance);
   }
 
   /**
@@ -205,6 +249,13 @@ export class DuckDBEngine {
     this.#open.clear();
     this.#instance.closeSync();
   }
+}
+
+/** A SQL literal for a directory of `allowed_directories`, made absolute against the server's working directory. */
+function directoryLiteral(directory: string): string {
+  const absolute = resolve(directory);
+  const withSlash = absolute.endsWith(sep) ? absolute : absolute + sep;
+  return `'${withSlash.replace(/'/g, "''")}'`;
 }
 
 /** `USE` the schema `name` when it exists, so that unqualified table names resolve there. */

@@ -23,6 +23,17 @@ export interface ServerOptions {
   readonly port?: number;
   /** DuckDB database: `:memory:` (default) or a file path. */
   readonly database?: string;
+  /**
+   * Directories whose files clients may read and write through SQL (`read_csv`, `read_parquet`,
+   * `COPY ... TO`, `ATTACH`...). By default clients reach no file, no network address and no
+   * setting of the server: see docs/server.md, "Security".
+   */
+  readonly allowedDirectories?: readonly string[];
+  /**
+   * For trusted local use only: clients may read and write any file the server's process can,
+   * reach the network, install and load DuckDB extensions, and change settings for everyone.
+   */
+  readonly fullAccess?: boolean;
   /** When set, every call must carry `authorization: Bearer <token>`. */
   readonly token?: string;
   /** Credentials for the basic-auth Handshake, which answers with `token`. */
@@ -72,7 +83,10 @@ export interface RunningServer extends AsyncDisposable {
 /** Starts the embedded Flight SQL server; resolves once it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const engine = await DuckDBEngine.create(options.database ?? ':memory:');
+  const engine = await DuckDBEngine.create(options.database ?? ':memory:', {
+    allowedDirectories: options.allowedDirectories,
+    fullAccess: options.fullAccess,
+  });
   const server = new Server({
     'grpc.max_receive_message_length': -1,
     'grpc.max_send_message_length': -1,

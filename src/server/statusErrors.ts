@@ -68,6 +68,8 @@ function codeForErrorType(type: string, message: string): Status {
     case 'Dependency':
       return Status.FAILED_PRECONDITION;
     case 'Invalid Input':
+      // A setting a client may not change: the server locked its configuration.
+      if (/the configuration has been locked/.test(message)) return Status.PERMISSION_DENIED;
       // Parameters missing or too many is the program's mistake, not bad data.
       if (/prepared statement parameters|Expected \d+ parameters/i.test(message))
         return Status.INVALID_ARGUMENT;

@@ -101,11 +101,10 @@ test('a wrong password in a URL fails connect() without showing the password', a
   }
 });
 
-test('PERMISSION_DENIED (file access disabled on the server) is an OperationalError', async () => {
+test('PERMISSION_DENIED (file access, closed by default on the server) is an OperationalError', async () => {
   const locked = await startServer();
   try {
     await using c = await connect(locked.location);
-    await c.cursor().execute('SET enable_external_access = false');
     const err = await failure(c.cursor().execute("SELECT * FROM read_csv('/etc/hostname')"));
     expect(err).toBeInstanceOf(OperationalError);
     expect(err.grpcCode).toBe(status.PERMISSION_DENIED);
