@@ -36,6 +36,15 @@ export interface EngineAccess {
   readonly fullAccess?: boolean;
 }
 
+/** What the engines made by `forDatabase` share: one DuckDB instance and its open connections. */
+interface EngineCore {
+  readonly instance: DuckDBInstance;
+  /** Connections of running queries, closed before the instance (calls may outlive shutdown). */
+  readonly open: Set<DuckDBConnection>;
+  /** Queries started by `query()` that have not ended. */
+  running: number;
+}
+
 /** A running query: its schema, its batches, and a way to stop it. */
 export interface QueryStream {
   readonly schema: Schema;
@@ -46,13 +55,24 @@ export interface QueryStream {
 
 /** DuckDB as the embedded server uses it. */
 export class DuckDBEngine {
-  readonly #instance: DuckDBInstance;
-  /** Connections of running queries, closed before the instance (calls may outlive shutdown). */
-  readonly #open = new Set<DuckDBConnection>();
-  #runningQueries = 0;
+  readonly #core: EngineCore;
+  /** Where unqualified names resolve on this engine's connections (InfluxDB's `database`). */
+  readonly #database: string | undefined;
 
-  private constructor(instance: DuckDBInstance) {
-    this.#instance = instance;
+  private constructor(core: EngineCore, database?: string) {
+    this.#core = core;
+    this.#database = database;
+  }
+
+  /**
+   * The same engine with unqualified names resolving in `database` (a DuckDB schema, as HTTP
+   * writes to that database create it, or a catalog): InfluxDB's `database` header and JSON
+   * ticket field. Every connection it opens fails with NOT_FOUND when there is no such database.
+   * Undefined or empty: this engine.
+   */
+  forDatabase(database: string | undefined): DuckDBEngine {
+    if (database === undefined || database === '' || database === this.#database) return this;
+    return new DuckDBEngine(this.#core, database);
   }
 
   /**
@@ -87,7 +107,12 @@ export class DuckDBEngine {
         setup.closeSync();
       }
     }
-    return new DuckDBEngine(instance);
+    return new DuckDBEngine({ instance, open: new Set(), running: 0 });
+  }
+
+  /** The database unqualified names resolve in, when `forDatabase` chose one. */
+  get database(): string | undefined {
+    return this.#database;
   }
 
   /**
@@ -96,12 +121,21 @@ export class DuckDBEngine {
    * nothing running.
    */
   get runningQueries(): number {
-    return this.#runningQueries;
+    return this.#core.running;
   }
 
-  /** A new connection (its own session). */
+  /** A new connection (its own session), in this engine's database when it has one. */
   async connect(): Promise<DuckDBConnection> {
-    return this.#instance.connect();
+    const connection = await this.#core.instance.connect();
+    if (this.#database !== undefined) {
+      try {
+        await connection.run(`USE ${quoteIdentifier(this.#database)}`);
+      } catch {
+        connection.closeSync();
+        throw new StatusError(Status.NOT_FOUND, `database '${this.#database}' not found`);
+      }
+    }
+    return connection;
   }
 
   /**
@@ -110,13 +144,13 @@ export class DuckDBEngine {
    */
   async openSession(): Promise<DuckDBConnection> {
     const connection = await this.connect();
-    this.#open.add(connection);
+    this.#core.open.add(connection);
     return connection;
   }
 
   /** Closes a connection from `openSession`. */
   endSession(connection: DuckDBConnection): void {
-    this.#open.delete(connection);
+    this.#core.open.delete(connection);
     connection.closeSync();
   }
 
@@ -131,7 +165,7 @@ export class DuckDBEngine {
     signal?: AbortSignal,
   ): Promise<T> {
     const connection = session ?? (await this.connect());
-    if (!session) this.#open.add(connection);
+    if (!session) this.#core.open.add(connection);
     const interrupt = () => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
@@ -140,7 +174,7 @@ export class DuckDBEngine {
     } finally {
       signal?.removeEventListener('abort', interrupt);
       if (!session) {
-        this.#open.delete(connection);
+        this.#core.open.delete(connection);
         connection.closeSync();
       }
     }
@@ -183,18 +217,17 @@ export class DuckDBEngine {
     signal?: AbortSignal,
     parameters?: readonly unknown[] | NamedParameters,
     session?: DuckDBConnection,
-    database?: string,
   ): Promise<QueryStream> {
     const connection = session ?? (await this.connect());
-    if (!session) this.#open.add(connection);
-    this.#runningQueries++;
+    if (!session) this.#core.open.add(connection);
+    this.#core.running++;
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
-      this.#runningQueries--;
+      this.#core.running--;
       if (session) return;
-      this.#open.delete(connection);
+      this.#core.open.delete(connection);
       try {
         connection.interrupt();
       } finally {
@@ -202,8 +235,6 @@ export class DuckDBEngine {
       }
     };
     try {
-      // InfluxDB's database is a schema here (HTTP writes create it); without one, `main`.
-      if (database !== undefined && !session) await useSchemaIfExists(connection, database);
       // DuckDB may compute for long before the first chunk (an aggregate over a big table):
       // a client that gives up meanwhile must interrupt it, not wait for it.
       const interrupt = () => connection.interrupt();
@@ -242,12 +273,12 @@ export class DuckDBEngine {
 
   /** Interrupts running queries and closes the database. */
   close(): void {
-    for (const connection of this.#open) {
+    for (const connection of this.#core.open) {
       connection.interrupt();
       connection.closeSync();
     }
-    this.#open.clear();
-    this.#instance.closeSync();
+    this.#core.open.clear();
+    this.#core.instance.closeSync();
   }
 }
 
@@ -258,11 +289,6 @@ function directoryLiteral(directory: string): string {
   return `'${withSlash.replace(/'/g, "''")}'`;
 }
 
-/** `USE` the schema `name` when it exists, so that unqualified table names resolve there. */
-async function useSchemaIfExists(connection: DuckDBConnection, name: string): Promise<void> {
-  const literal = `'${name.replace(/'/g, "''")}'`;
-  const found = await connection.runAndReadAll(
-    `SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database() AND schema_name = ${literal}`,
-  );
-  if (found.getRows().length > 0) await connection.run(`USE "${name.replace(/"/g, '""')}"`);
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -35,6 +35,7 @@ import { PreparedStatements } from './PreparedStatements';
 import { SessionStore } from './sessions';
 import { StatusError, toStatus, unimplemented, unsupported } from './statusErrors';
 import { streamBatches } from './streams';
+import { databaseOf } from './database';
 import { commandOf, encodeHandle, metadataOfTicket, statementOfTicket } from './tickets';
 import { Transactions } from './Transactions';
 
@@ -159,18 +160,24 @@ export function flightSqlService(
   };
 
   const unary =
-    <Req, Res>(handler: (request: Req) => Promise<Res>) =>
+    <Req, Res>(handler: (request: Req, metadata: Metadata) => Promise<Res>) =>
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       (async () => {
         checkAuth(call.metadata);
-        return handler(call.request);
+        return handler(call.request, call.metadata);
       })().then(
         (value) => callback(null, value),
         (err: unknown) => callback(toStatus(err)),
       );
     };
 
-  const statementInfo = async (descriptor: pb.FlightDescriptor): Promise<pb.FlightInfo> => {
+  /** The engine a call runs on: in the database its headers name, if any. */
+  const engineFor = (metadata: Metadata) => engine.forDatabase(databaseOf(metadata));
+
+  const statementInfo = async (
+    descriptor: pb.FlightDescriptor,
+    metadata: Metadata,
+  ): Promise<pb.FlightInfo> => {
     const command = commandOf(descriptor);
     let schema: Schema;
     let ticket: Uint8Array;
@@ -183,19 +190,24 @@ export function flightSqlService(
         schema.fields.some((f) => f.typeId === Type.NONE || f.typeId === Type.Null)
       ) {
         const session = transactions.sessionFor(statement.txn);
-        schema = await engine.schemaOf(statement.sql, session, statement.parameters[0]);
+        schema = await engine
+          .forDatabase(statement.database)
+          .schemaOf(statement.sql, session, statement.parameters[0]);
       }
       // The command itself is the ticket: DoGet looks the statement up again.
       ticket = descriptor.cmd;
     } else if (command.kind === 'CommandStatementQuery') {
       const txn = command.message.transactionId;
-      schema = await engine.schemaOf(command.message.query, transactions.sessionFor(txn));
+      const scoped = engineFor(metadata);
+      schema = await scoped.schemaOf(command.message.query, transactions.sessionFor(txn));
       const parts = txn?.byteLength ? 1 : Math.max(1, split.partitions ?? 1);
       const endpoints = Array.from({ length: parts }, (_, part) => {
         const handle = encodeHandle({
           sql: command.message.query,
           txn: txn?.byteLength ? Buffer.from(txn).toString('hex') : undefined,
           ...(parts > 1 ? { part, parts } : {}),
+          // Whoever redeems the ticket reads the database the statement was planned in.
+          ...(scoped.database === undefined ? {} : { database: scoped.database }),
         });
         // Odd shares are served by the second listener, when there is one.
         const second = part % 2 === 1 ? split.secondLocation?.() : undefined;
@@ -276,7 +288,7 @@ export function flightSqlService(
 
     getFlightInfo: unary(statementInfo),
 
-    getSchema: unary(async (descriptor: pb.FlightDescriptor): Promise<pb.SchemaResult> => {
+    getSchema: unary(async (descriptor: pb.FlightDescriptor, metadata): Promise<pb.SchemaResult> => {
       const command = commandOf(descriptor);
       if (isMetadataCommand(command)) return { schema: Buffer.from(encodeSchema(metadataSchema(command))) };
       if (command.kind === 'CommandPreparedStatementQuery') {
@@ -288,12 +300,13 @@ export function flightSqlService(
       }
       if (command.kind !== 'CommandStatementQuery') throw unsupported(command);
       const session = transactions.sessionFor(command.message.transactionId);
-      return { schema: Buffer.from(encodeSchema(await engine.schemaOf(command.message.query, session))) };
+      const schema = await engineFor(metadata).schemaOf(command.message.query, session);
+      return { schema: Buffer.from(encodeSchema(schema)) };
     }),
 
     // Queries run when their ticket is redeemed, so a poll is complete at once.
-    pollFlightInfo: unary(async (descriptor: pb.FlightDescriptor): Promise<pb.PollInfo> => ({
-      info: await statementInfo(descriptor),
+    pollFlightInfo: unary(async (descriptor: pb.FlightDescriptor, metadata): Promise<pb.PollInfo> => ({
+      info: await statementInfo(descriptor, metadata),
       flightDescriptor: undefined,
       progress: 1,
       expirationTime: undefined,
@@ -314,12 +327,17 @@ export function flightSqlService(
           return;
         }
         const statement = statementOfTicket(ticket, prepared);
-        const query = await engine.query(
+        // The ticket's database (a JSON ticket's, or the one the statement was planned in)
+        // comes before the call's header.
+        const scoped =
+          statement.database === undefined
+            ? engineFor(call.metadata)
+            : engine.forDatabase(statement.database);
+        const query = await scoped.query(
           statement.sql,
           controller.signal,
           statement.parameters,
           transactions.sessionFor(statement.txn),
-          statement.database,
         );
         try {
           await streamBatches(call, query.schema, query.batches, controller.signal, alignBody);
@@ -343,7 +361,7 @@ export function flightSqlService(
     doPut(call: ServerDuplexStream<RawFlightData, pb.PutResult>) {
       (async () => {
         checkAuth(call.metadata);
-        await executePut(call, { engine, transactions, prepared });
+        await executePut(call, { engine: engineFor(call.metadata), transactions, prepared });
       })().then(
         () => call.end(),
         (err: unknown) => call.emit('error', toStatus(err)),
@@ -381,13 +399,13 @@ export function flightSqlService(
         }
         switch (type) {
           case 'CreatePreparedStatement':
-            call.write({ body: await prepared.create(body) });
+            call.write({ body: await prepared.create(body, engineFor(call.metadata)) });
             return;
           case 'ClosePreparedStatement':
             prepared.close(body);
             return;
           case 'BeginTransaction':
-            call.write({ body: await transactions.begin(body) });
+            call.write({ body: await transactions.begin(body, engineFor(call.metadata)) });
             return;
           case 'EndTransaction':
             await transactions.end(body);

@@ -18,6 +18,8 @@ export interface PreparedStatement {
   readonly shape: StatementShape;
   /** Transaction the statement was prepared in, if any. */
   readonly txn?: Uint8Array;
+  /** Database (InfluxDB's) the statement was prepared in, if any: it runs there. */
+  readonly database?: string;
   /** Rows bound by the last DoPut; a query runs with the first. */
   parameters: unknown[][];
 }
@@ -42,8 +44,11 @@ export class PreparedStatements {
     return found;
   }
 
-  /** The CreatePreparedStatement action: describes the statement, remembers it, answers its handle. */
-  async create(body: Uint8Array): Promise<Buffer> {
+  /**
+   * The CreatePreparedStatement action: describes the statement, remembers it, answers its
+   * handle. `engine` is the call's (in the database its header names).
+   */
+  async create(body: Uint8Array, engine: DuckDBEngine = this.engine): Promise<Buffer> {
     const request = unpackAs(body, 'ActionCreatePreparedStatementRequest');
     if (!request)
       throw new StatusError(
@@ -51,9 +56,15 @@ export class PreparedStatements {
         'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest',
       );
     const txn = request.transactionId?.byteLength ? request.transactionId : undefined;
-    const shape = await describeStatement(this.engine, request.query, this.transactions.sessionFor(txn));
+    const shape = await describeStatement(engine, request.query, this.transactions.sessionFor(txn));
     const handle = randomUUID();
-    this.statements.set(handle, { sql: request.query, shape, txn, parameters: [] });
+    this.statements.set(handle, {
+      sql: request.query,
+      shape,
+      txn,
+      database: engine.database,
+      parameters: [],
+    });
     const result = packCommand('ActionCreatePreparedStatementResult', {
       preparedStatementHandle: Buffer.from(handle),
       datasetSchema: Buffer.from(encodeSchema(shape.datasetSchema)),

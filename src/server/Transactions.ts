@@ -26,15 +26,18 @@ export class Transactions {
     return session;
   }
 
-  /** The BeginTransaction action: opens a connection, begins there, answers the new id. */
-  async begin(body: Uint8Array): Promise<Buffer> {
+  /**
+   * The BeginTransaction action: opens a connection (in the database of the call's `engine`),
+   * begins there, answers the new id.
+   */
+  async begin(body: Uint8Array, engine: DuckDBEngine = this.engine): Promise<Buffer> {
     if (!unpackAs(body, 'ActionBeginTransactionRequest')) {
       throw new StatusError(
         Status.INVALID_ARGUMENT,
         'BeginTransaction needs an ActionBeginTransactionRequest',
       );
     }
-    const session = await this.engine.openSession();
+    const session = await engine.openSession();
     try {
       await session.run('BEGIN TRANSACTION');
     } catch (err) {

@@ -19,7 +19,7 @@ export interface StatementHandle {
   /** This ticket's share of a result split over `parts` endpoints (0-based). */
   readonly part?: number;
   readonly parts?: number;
-  /** InfluxDB's JSON ticket: the database, which names a DuckDB schema here. */
+  /** Where unqualified names resolve: InfluxDB's `database` (a DuckDB schema here), from the JSON ticket or the call's header. */
   readonly database?: string;
   /** InfluxDB's JSON ticket: named parameters. */
   readonly params?: NamedParameters;
@@ -60,6 +60,7 @@ export function decodeHandle(bytes: Uint8Array): StatementHandle {
         sql: handle.sql,
         txn: typeof handle.txn === 'string' ? handle.txn : undefined,
         ...(split ? { part: handle.part, parts: handle.parts } : {}),
+        ...(typeof handle.database === 'string' ? { database: handle.database } : {}),
       };
     }
   } catch {
@@ -145,6 +146,7 @@ export function statementOfTicket(ticket: Uint8Array, prepared: PreparedStatemen
     return {
       sql: statement.sql,
       txn: statement.txn,
+      database: statement.database,
       parameters: statement.parameters[0] ?? (statement.shape.parameterSchema.fields.length ? [] : undefined),
     };
   }
