@@ -1,8 +1,9 @@
 /**
  * CommandGetSqlInfo: what this server and DuckDB support, answered truthfully. Fixed facts are
  * a table here; the DuckDB version, keywords, function lists, null ordering and CAST support
- * are read from DuckDB itself. Ids DuckDB cannot answer (or that depend on the Flight SQL
- * service rather than on DuckDB, e.g. statement timeouts) are left out, as the proto allows.
+ * are read from DuckDB itself. Ids that depend on the Flight SQL service (transactions, ingest,
+ * cancellation, prepared statements) come from the service as `overrides`; ids nobody can
+ * vouch for are left out, as the proto allows.
  */
 import { makeData, type Data, type DenseUnion } from 'apache-arrow';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -14,9 +15,7 @@ import {
   SqlSupportedCaseSensitivity,
   SqlSupportedResultSetConcurrency as Concurrency,
   SqlSupportedResultSetType as ResultSetType,
-  SqlSupportedTransaction,
   SqlSupportsConvert as Convert,
-  SqlTransactionIsolationLevel,
 } from '../../proto/FlightSql';
 import { batchOf, columnData } from './arrow';
 import {
@@ -43,17 +42,21 @@ export const ARROW_VERSION = '21.2.0';
 
 const bit = (...positions: number[]) => positions.reduce((mask, p) => mask | (1 << p), 0);
 
-/** Facts that do not need DuckDB. SQL_MAX_* are 0: DuckDB sets none of these limits. */
+/**
+ * Facts of DuckDB's SQL that do not need a query. What depends on the Flight SQL service
+ * (transactions, cancellation, ingest, prepared statements) is the service's to say (its
+ * `sqlInfo` overrides), so that this table never claims for a service what it cannot know.
+ * Left out as unverifiable: SQL_ANSI92_SUPPORTED_LEVEL (DuckDB meets no level in full: Entry SQL
+ * already needs GRANT and REVOKE), limits of things DuckDB does not have (cursor, procedure and
+ * user names) and SQL_MAX_ROW_SIZE_INCLUDES_BLOBS (there is no row size limit to describe).
+ * test/integration/server/sqlInfo.test.ts exercises every id reported.
+ */
 const FIXED: ReadonlyArray<readonly [SqlInfo, SqlInfoValue]> = [
   [SqlInfo.FLIGHT_SQL_SERVER_NAME, SERVER_NAME],
   [SqlInfo.FLIGHT_SQL_SERVER_ARROW_VERSION, ARROW_VERSION],
   [SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY, false],
   [SqlInfo.FLIGHT_SQL_SERVER_SQL, true],
   [SqlInfo.FLIGHT_SQL_SERVER_SUBSTRAIT, false],
-  [SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION, SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_NONE],
-  [SqlInfo.FLIGHT_SQL_SERVER_CANCEL, false],
-  [SqlInfo.FLIGHT_SQL_SERVER_BULK_INGESTION, false],
-  [SqlInfo.FLIGHT_SQL_SERVER_INGEST_TRANSACTIONS_SUPPORTED, false],
   [SqlInfo.SQL_DDL_CATALOG, false], // ATTACH/DETACH, not CREATE/DROP DATABASE
   [SqlInfo.SQL_DDL_SCHEMA, true],
   [SqlInfo.SQL_DDL_TABLE, true],
@@ -63,18 +66,20 @@ const FIXED: ReadonlyArray<readonly [SqlInfo, SqlInfoValue]> = [
   [SqlInfo.SQL_QUOTED_IDENTIFIER_CASE, SqlSupportedCaseSensitivity.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE],
   [SqlInfo.SQL_ALL_TABLES_ARE_SELECTABLE, true],
   [SqlInfo.SQL_SEARCH_STRING_ESCAPE, PATTERN_ESCAPE],
+  // The ASCII ones; DuckDB also takes any non-ASCII letter, which no list can hold.
   [SqlInfo.SQL_EXTRA_NAME_CHARACTERS, '$'],
   [SqlInfo.SQL_SUPPORTS_COLUMN_ALIASING, true],
   [SqlInfo.SQL_NULL_PLUS_NULL_IS_NULL, true],
   [SqlInfo.SQL_SUPPORTS_TABLE_CORRELATION_NAMES, true],
-  [SqlInfo.SQL_SUPPORTS_DIFFERENT_TABLE_CORRELATION_NAMES, false],
+  [SqlInfo.SQL_SUPPORTS_DIFFERENT_TABLE_CORRELATION_NAMES, false], // `FROM t AS t` is fine
   [SqlInfo.SQL_SUPPORTS_EXPRESSIONS_IN_ORDER_BY, true],
   [SqlInfo.SQL_SUPPORTS_ORDER_BY_UNRELATED, true],
   [SqlInfo.SQL_SUPPORTED_GROUP_BY, bit(0, 1)], // UNRELATED, BEYOND_SELECT
   [SqlInfo.SQL_SUPPORTS_LIKE_ESCAPE_CLAUSE, true],
   [SqlInfo.SQL_SUPPORTS_NON_NULLABLE_COLUMNS, true],
-  [SqlInfo.SQL_SUPPORTED_GRAMMAR, bit(0, 1)], // MINIMUM, CORE (no positioned updates: not EXTENDED)
-  [SqlInfo.SQL_ANSI92_SUPPORTED_LEVEL, bit(0, 1)], // ENTRY, INTERMEDIATE
+  // ODBC's Core grammar needs GRANT and REVOKE, which DuckDB lacks; Minimum is all it meets.
+  [SqlInfo.SQL_SUPPORTED_GRAMMAR, bit(0)],
+  // PRIMARY KEY, UNIQUE, CHECK, DEFAULT and REFERENCES, all enforced.
   [SqlInfo.SQL_SUPPORTS_INTEGRITY_ENHANCEMENT_FACILITY, true],
   [SqlInfo.SQL_OUTER_JOINS_SUPPORT_LEVEL, SqlOuterJoinsSupportLevel.SQL_FULL_OUTER_JOINS],
   [SqlInfo.SQL_SCHEMA_TERM, 'schema'],
@@ -88,6 +93,7 @@ const FIXED: ReadonlyArray<readonly [SqlInfo, SqlInfoValue]> = [
   [SqlInfo.SQL_SUPPORTED_SUBQUERIES, bit(0, 1, 2, 3)], // comparisons, EXISTS, IN, quantified
   [SqlInfo.SQL_CORRELATED_SUBQUERIES_SUPPORTED, true],
   [SqlInfo.SQL_SUPPORTED_UNIONS, bit(0, 1)],
+  // 0: no limit. DuckDB sets none of these (what a gRPC message holds aside).
   ...(
     [
       SqlInfo.SQL_MAX_BINARY_LITERAL_LENGTH,
@@ -99,29 +105,16 @@ const FIXED: ReadonlyArray<readonly [SqlInfo, SqlInfoValue]> = [
       SqlInfo.SQL_MAX_COLUMNS_IN_SELECT,
       SqlInfo.SQL_MAX_COLUMNS_IN_TABLE,
       SqlInfo.SQL_MAX_CONNECTIONS,
-      SqlInfo.SQL_MAX_CURSOR_NAME_LENGTH,
       SqlInfo.SQL_MAX_INDEX_LENGTH,
       SqlInfo.SQL_DB_SCHEMA_NAME_LENGTH,
-      SqlInfo.SQL_MAX_PROCEDURE_NAME_LENGTH,
       SqlInfo.SQL_MAX_CATALOG_NAME_LENGTH,
       SqlInfo.SQL_MAX_ROW_SIZE,
       SqlInfo.SQL_MAX_STATEMENT_LENGTH,
       SqlInfo.SQL_MAX_STATEMENTS,
       SqlInfo.SQL_MAX_TABLE_NAME_LENGTH,
       SqlInfo.SQL_MAX_TABLES_IN_SELECT,
-      SqlInfo.SQL_MAX_USERNAME_LENGTH,
     ] as const
   ).map((id) => [id, 0n] as const),
-  [SqlInfo.SQL_MAX_ROW_SIZE_INCLUDES_BLOBS, false],
-  // No Flight SQL transactions yet: commit is a no-op and the isolation level is NONE.
-  [SqlInfo.SQL_DEFAULT_TRANSACTION_ISOLATION, SqlTransactionIsolationLevel.SQL_TRANSACTION_NONE],
-  [SqlInfo.SQL_TRANSACTIONS_SUPPORTED, false],
-  [
-    SqlInfo.SQL_SUPPORTED_TRANSACTIONS_ISOLATION_LEVELS,
-    bit(SqlTransactionIsolationLevel.SQL_TRANSACTION_NONE),
-  ],
-  [SqlInfo.SQL_DATA_DEFINITION_CAUSES_TRANSACTION_COMMIT, false], // DuckDB's DDL is transactional
-  [SqlInfo.SQL_DATA_DEFINITIONS_IN_TRANSACTIONS_IGNORED, false],
   [SqlInfo.SQL_SUPPORTED_RESULT_SET_TYPES, bit(ResultSetType.SQL_RESULT_SET_TYPE_FORWARD_ONLY)],
   [SqlInfo.SQL_SUPPORTED_CONCURRENCIES_FOR_RESULT_SET_UNSPECIFIED, 0],
   [
@@ -130,7 +123,7 @@ const FIXED: ReadonlyArray<readonly [SqlInfo, SqlInfoValue]> = [
   ],
   [SqlInfo.SQL_SUPPORTED_CONCURRENCIES_FOR_RESULT_SET_SCROLL_SENSITIVE, 0],
   [SqlInfo.SQL_SUPPORTED_CONCURRENCIES_FOR_RESULT_SET_SCROLL_INSENSITIVE, 0],
-  [SqlInfo.SQL_SAVEPOINTS_SUPPORTED, false],
+  [SqlInfo.SQL_SAVEPOINTS_SUPPORTED, false], // DuckDB has no SAVEPOINT
   [SqlInfo.SQL_NAMED_PARAMETERS_SUPPORTED, false], // no callable statements
   [SqlInfo.SQL_STORED_FUNCTIONS_USING_CALL_SYNTAX_SUPPORTED, false],
 ];
@@ -163,7 +156,7 @@ const FUNCTION_LISTS: ReadonlyArray<readonly [SqlInfo, string]> = [
     SqlInfo.SQL_SYSTEM_FUNCTIONS,
     `${NAMED} AND function_name IN ('current_catalog', 'current_database', 'current_query',
       'current_schema', 'current_schemas', 'current_setting', 'current_user', 'session_user',
-      'user', 'version', 'typeof', 'nullif', 'ifnull', 'txid_current')`,
+      'user', 'version', 'typeof', 'ifnull', 'txid_current')`,
   ],
   // A date/time type in or out.
   [

@@ -581,7 +581,7 @@ describe('GetSqlInfo', () => {
         SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY,
         99_999,
         SqlInfo.SQL_MAX_COLUMNS_IN_TABLE,
-        SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
+        SqlInfo.SQL_IDENTIFIER_CASE,
         SqlInfo.SQL_SUPPORTS_CONVERT,
         SqlInfo.FLIGHT_SQL_SERVER_NAME,
         SqlInfo.SQL_KEYWORDS,
@@ -593,12 +593,12 @@ describe('GetSqlInfo', () => {
       [SqlInfo.SQL_IDENTIFIER_QUOTE_CHAR, 0],
       [SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY, 1],
       [SqlInfo.SQL_MAX_COLUMNS_IN_TABLE, 2],
-      [SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION, 3],
+      [SqlInfo.SQL_IDENTIFIER_CASE, 3],
       [SqlInfo.SQL_SUPPORTS_CONVERT, 5],
       [SqlInfo.FLIGHT_SQL_SERVER_NAME, 0],
       [SqlInfo.SQL_KEYWORDS, 4],
     ]);
-    expect(rows.map((r) => r.value).slice(0, 4)).toEqual(['"', false, 0n, 0]);
+    expect(rows.map((r) => r.value).slice(0, 4)).toEqual(['"', false, 0n, 1]);
     expect(rows[5]!.value).toBe('flightsql embedded (DuckDB)');
     expect(rows[6]!.value).toEqual(expect.arrayContaining(['SELECT', 'FROM', 'WHERE']));
     // Map (as RowConverter shows it): SqlSupportsConvert -> the types a CAST reaches.
@@ -621,8 +621,14 @@ describe('GetSqlInfo', () => {
     expect(values.get(SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY)).toBe(false);
     expect(values.get(SqlInfo.FLIGHT_SQL_SERVER_SQL)).toBe(true);
     expect(values.get(SqlInfo.FLIGHT_SQL_SERVER_SUBSTRAIT)).toBe(false);
-    expect(values.get(SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION)).toBe(0);
-    expect(values.get(SqlInfo.FLIGHT_SQL_SERVER_CANCEL)).toBe(false);
+    // Transactions, ingest and cancellation are the Flight SQL service's to report (its overrides).
+    for (const id of [
+      SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
+      SqlInfo.FLIGHT_SQL_SERVER_CANCEL,
+      SqlInfo.FLIGHT_SQL_SERVER_BULK_INGESTION,
+      SqlInfo.SQL_TRANSACTIONS_SUPPORTED,
+    ])
+      expect(values.has(id)).toBe(false);
     expect(values.get(SqlInfo.SQL_DDL_CATALOG)).toBe(false);
     expect(values.get(SqlInfo.SQL_DDL_SCHEMA)).toBe(true);
     expect(values.get(SqlInfo.SQL_DDL_TABLE)).toBe(true);
@@ -634,7 +640,6 @@ describe('GetSqlInfo', () => {
     expect(values.get(SqlInfo.SQL_NULL_PLUS_NULL_IS_NULL)).toBe(true);
     expect(values.get(SqlInfo.SQL_SUPPORTED_GROUP_BY)).toBe(3);
     expect(values.get(SqlInfo.SQL_SUPPORTS_LIKE_ESCAPE_CLAUSE)).toBe(true);
-    expect(values.get(SqlInfo.SQL_TRANSACTIONS_SUPPORTED)).toBe(false);
     expect(values.get(SqlInfo.SQL_MAX_STATEMENT_LENGTH)).toBe(0n);
     expect(values.get(SqlInfo.SQL_NUMERIC_FUNCTIONS)).toEqual(
       expect.arrayContaining(['abs', 'round', 'sqrt', 'pi']),
