@@ -10,7 +10,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { arrowSchemaFor, recordBatchesFrom, ResultFailedError } from './duckdb/recordBatches';
 import { loadRuntime } from './duckdb/runtime';
 import { arrowFieldFor } from './duckdb/types';
-import { bindParameters, type NamedParameters } from './statements';
+import { bindParameters, unboundParameters, type NamedParameters } from './statements';
 import { StatusError, statusForDuckDBError } from './statusErrors';
 import { status as Status } from '@grpc/grpc-js';
 
@@ -43,7 +43,16 @@ interface EngineCore {
   readonly open: Set<DuckDBConnection>;
   /** Queries started by `query()` that have not ended. */
   running: number;
+  /**
+   * Work in flight on connections (a `withConnection` call, a query until closed): `close()`
+   * waits for it after interrupting, because closing a connection while DuckDB still runs on it
+   * leaves the query running in a worker thread, which keeps the process alive.
+   */
+  readonly busy: Set<Promise<unknown>>;
 }
+
+/** How long `close()` waits for interrupted work to stop before closing anyway. */
+const CLOSE_WAIT_MS = 5000;
 
 /** A running query: its schema, its batches, and a way to stop it. */
 export interface QueryStream {
@@ -107,7 +116,7 @@ export class DuckDBEngine {
         setup.closeSync();
       }
     }
-    return new DuckDBEngine({ instance, open: new Set(), running: 0 });
+    return new DuckDBEngine({ instance, open: new Set(), running: 0, busy: new Set() });
   }
 
   /** The database unqualified names resolve in, when `forDatabase` chose one. */
@@ -170,7 +179,7 @@ export class DuckDBEngine {
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
       if (signal?.aborted) throw new StatusError(Status.CANCELLED, 'the call was cancelled');
-      return await work(connection);
+      return await this.#track(work(connection));
     } finally {
       signal?.removeEventListener('abort', interrupt);
       if (!session) {
@@ -195,6 +204,8 @@ export class DuckDBEngine {
           }
           const fields = [];
           for (let i = 0; i < prepared.columnCount; i++) {
+            // A column typed by a parameter (`SELECT ?`) has no type while nothing is bound.
+            if (prepared.columnTypeId(i) === 0) throw unboundParameters(prepared);
             fields.push(arrowFieldFor(prepared.columnName(i), prepared.columnType(i)));
           }
           return new Schema(fields);
@@ -221,10 +232,13 @@ export class DuckDBEngine {
     const connection = session ?? (await this.connect());
     if (!session) this.#core.open.add(connection);
     this.#core.running++;
+    let ended!: () => void;
+    void this.#track(new Promise<void>((resolve) => (ended = resolve)));
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
+      ended();
       this.#core.running--;
       if (session) return;
       this.#core.open.delete(connection);
@@ -271,14 +285,30 @@ export class DuckDBEngine {
     }
   }
 
-  /** Interrupts running queries and closes the database. */
-  close(): void {
-    for (const connection of this.#core.open) {
-      connection.interrupt();
-      connection.closeSync();
-    }
+  /**
+   * Interrupts what runs, waits for it to stop (at most a few seconds), and closes the database,
+   * so that the process can exit right after.
+   */
+  async close(): Promise<void> {
+    for (const connection of this.#core.open) connection.interrupt();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#core.busy]),
+      new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS).unref())),
+    ]);
+    clearTimeout(timer);
+    for (const connection of this.#core.open) connection.closeSync();
     this.#core.open.clear();
     this.#core.instance.closeSync();
+  }
+
+  /** Counts `work` as in flight until it settles. */
+  #track<T>(work: Promise<T>): Promise<T> {
+    const busy = this.#core.busy;
+    busy.add(work);
+    const settled = () => busy.delete(work);
+    work.then(settled, settled);
+    return work;
   }
 }
 

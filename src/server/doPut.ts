@@ -112,11 +112,13 @@ async function run(
     case 'CommandStatementIngest': {
       const session = transactions.sessionFor(command.message.transactionId);
       const batches = await allBatches(upload);
-      return updateResult(await ingest(engine, command.message, upload.decoder.schema, batches, session));
+      return updateResult(
+        await ingest(engine, command.message, upload.decoder.schema, batches, session, signal),
+      );
     }
     case 'CommandPreparedStatementQuery': {
       const statement = prepared.lookup(command.message.preparedStatementHandle);
-      statement.parameters = parameterRows(await allBatches(upload));
+      statement.parameters = await parameterRows(await allBatches(upload));
       // Stateful server: the handle stays the same; say so, as stateless servers must.
       const result = sql.DoPutPreparedStatementResult.encode({
         preparedStatementHandle: Buffer.from(command.message.preparedStatementHandle),
@@ -130,7 +132,7 @@ async function run(
       // the statement runs with the parameters bound before, if any.
       const schema = await schemaOf(upload);
       const batches = schema?.fields.length ? await allBatches(upload) : [];
-      const rows = batches.length ? parameterRows(batches) : statement.parameters;
+      const rows = batches.length ? await parameterRows(batches) : statement.parameters;
       const count = await executeUpdate(
         engine,
         statement.sql,

@@ -1,9 +1,10 @@
 /**
  * CommandStatementIngest on DuckDB: create, append to or replace a table as the table
- * definition options say, then insert the uploaded rows.
+ * definition options say, then append the uploaded rows, exactly, in one transaction.
  */
+import { randomUUID } from 'node:crypto';
 import { status as Status } from '@grpc/grpc-js';
-import { Type, type DataType, type Field, type RecordBatch, type Schema } from 'apache-arrow';
+import { DataType, type Field, type RecordBatch, type Schema } from 'apache-arrow';
 import {
   CommandStatementIngest_TableDefinitionOptions_TableExistsOption as IfExists,
   CommandStatementIngest_TableDefinitionOptions_TableNotExistOption as IfNotExists,
@@ -11,83 +12,160 @@ import {
 } from '../proto/FlightSql';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDBEngine } from './DuckDBEngine';
-import { executeUpdate, parameterRows } from './statements';
+import { ArrowChunks } from './duckdb/arrowChunks';
 import { StatusError, statusForDuckDBError } from './statusErrors';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** The DuckDB column type for an Arrow type, for CREATE TABLE. */
-export function duckdbTypeFor(type: DataType): string {
-  const t = type as unknown as {
-    bitWidth?: number;
-    isSigned?: boolean;
-    precision?: number;
-    scale?: number;
-    unit?: number;
-    timezone?: string | null;
-    dictionary?: DataType;
-    children?: Field[];
-  };
-  switch (type.typeId) {
-    case Type.Bool:
-      return 'BOOLEAN';
-    case Type.Int: {
-      const names: Record<number, string> = { 8: 'TINYINT', 16: 'SMALLINT', 32: 'INTEGER', 64: 'BIGINT' };
-      return `${t.isSigned ? '' : 'U'}${names[t.bitWidth!]}`;
+/** Where the rows go: the table's catalog (undefined: the current one), schema and name. */
+interface Target {
+  readonly catalog: string | undefined;
+  readonly schema: string;
+  readonly table: string;
+  /** The qualified, quoted name. */
+  readonly sql: string;
+}
+
+/** The target's columns, in order: names and DuckDB's type text. */
+async function columnsOf(
+  connection: DuckDBConnection,
+  target: Target,
+): Promise<{ name: string; type: string }[]> {
+  const params = [target.table, target.schema, ...(target.catalog === undefined ? [] : [target.catalog])];
+  const sql = `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE table_name = $1 AND schema_name = $2 AND database_name = ${
+    target.catalog === undefined ? 'current_database()' : '$3'
+  } ORDER BY column_index`;
+  return (await connection.runAndReadAll(sql, params)).getRowObjectsJS() as { name: string; type: string }[];
+}
+
+/**
+ * Appends straight into the target when its columns are the upload's, by name and exact type (a
+ * table this ingest created, or one an earlier ingest of the same schema did). Otherwise the
+ * appender would need the table's own column order and types: undefined, and the caller stages.
+ */
+async function appendDirectly(
+  connection: DuckDBConnection,
+  target: Target,
+  fields: readonly Field[],
+  chunks: ArrowChunks,
+  batches: readonly RecordBatch[],
+  signal: AbortSignal | undefined,
+): Promise<number | undefined> {
+  const columns = await columnsOf(connection, target);
+  if (columns.length !== fields.length || columns.some((c, i) => c.name !== fields[i]!.name))
+    return undefined;
+  const appender = await connection.createAppender(target.table, target.schema, target.catalog);
+  const types = chunks.types;
+  for (let i = 0; i < fields.length; i++) {
+    if (appender.columnType(i).toString() !== types[i]!.toString()) {
+      appender.closeSync();
+      return undefined;
     }
-    case Type.Float:
-      return t.precision === 2 ? 'DOUBLE' : 'FLOAT';
-    case Type.Decimal:
-      return `DECIMAL(${t.precision}, ${t.scale})`;
-    case Type.Utf8:
-    case Type.LargeUtf8:
-      return 'VARCHAR';
-    case Type.Binary:
-    case Type.LargeBinary:
-    case Type.FixedSizeBinary:
-      return 'BLOB';
-    case Type.Date:
-      return 'DATE';
-    case Type.Time:
-      return 'TIME';
-    case Type.Timestamp:
-      if (t.timezone) return 'TIMESTAMPTZ';
-      return ['TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP', 'TIMESTAMP_NS'][t.unit!]!;
-    case Type.Dictionary:
-      return duckdbTypeFor(t.dictionary!);
-    case Type.List:
-      return `${duckdbTypeFor(t.children![0]!.type)}[]`;
-    case Type.Struct:
-      return `STRUCT(${t.children!.map((f) => `${quote(f.name)} ${duckdbTypeFor(f.type)}`).join(', ')})`;
-    default:
-      throw new StatusError(Status.UNIMPLEMENTED, `ingest of Arrow type ${String(type)} is not supported`);
+  }
+  try {
+    const rows = await chunks.append(appender, batches, signal);
+    appender.closeSync(); // flushes: constraint violations surface here
+    return rows;
+  } catch (err) {
+    try {
+      appender.clear();
+      appender.closeSync();
+    } catch {
+      // The appender's own failure is the one to report.
+    }
+    throw err;
   }
 }
 
-async function tableExists(
-  engine: DuckDBEngine,
-  name: string,
-  schema: string,
-  catalog: string | undefined,
-  session: DuckDBConnection | undefined,
-): Promise<boolean> {
-  return engine.withConnection(session, async (connection) => {
-    const params = catalog === undefined ? [name, schema] : [name, schema, catalog];
-    const sql = `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = $1 AND schema_name = $2${
-      catalog === undefined ? '' : ' AND database_name = $3'
-    }`;
-    const rows = (await connection.runAndReadAll(sql, params)).getRowObjectsJS();
-    return Number(rows[0]?.['n'] ?? 0) > 0;
-  });
+/**
+ * Appends into a temporary staging table of the upload's exact types, then INSERTs from it by
+ * column name: the target's other columns take their defaults and each value is cast to its
+ * column's type as DuckDB casts on INSERT. One statement, so a failure inside a client's own
+ * transaction leaves none of the upload behind.
+ */
+async function appendStaged(
+  connection: DuckDBConnection,
+  target: Target,
+  fields: readonly Field[],
+  chunks: ArrowChunks,
+  batches: readonly RecordBatch[],
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const staging: Target = {
+    catalog: 'temp',
+    schema: 'main',
+    table: `__flightsql_ingest_${randomUUID().replace(/-/g, '')}`,
+    sql: '',
+  };
+  const stagingSql = `temp.main.${quote(staging.table)}`;
+  await connection.run(`CREATE TEMP TABLE ${stagingSql} (${columnList(fields, chunks)})`);
+  try {
+    const appender = await connection.createAppender(staging.table, staging.schema, staging.catalog);
+    try {
+      await chunks.append(appender, batches, signal);
+    } finally {
+      appender.closeSync();
+    }
+    const targetTypes = new Map((await columnsOf(connection, target)).map((c) => [c.name, c.type]));
+    const values = fields.map((f) => {
+      // Zoned nanosecond timestamps are staged as TIMESTAMP_NS holding the UTC instant: read them
+      // as UTC, whatever the session's TimeZone, when the target column is zoned.
+      const t = f.type as { timezone?: string | null; unit?: number };
+      const zoned = DataType.isTimestamp(f.type) && t.timezone && t.unit === 3;
+      return zoned && targetTypes.get(f.name) === 'TIMESTAMP WITH TIME ZONE'
+        ? `timezone('UTC', ${quote(f.name)})`
+        : quote(f.name);
+    });
+    const names = fields.map((f) => quote(f.name)).join(', ');
+    const result = await connection.run(
+      `INSERT INTO ${target.sql} (${names}) SELECT ${values.join(', ')} FROM ${stagingSql}`,
+    );
+    return result.rowsChanged;
+  } finally {
+    // After a failed INSERT the transaction may refuse this; ending it drops the table anyway.
+    await connection.run(`DROP TABLE IF EXISTS ${stagingSql}`).catch(() => undefined);
+  }
 }
 
-/** Runs one ingest: table options first, then the rows; returns how many rows were inserted. */
+function columnList(fields: readonly Field[], chunks: ArrowChunks): string {
+  const types = chunks.types;
+  return fields.map((f, i) => `${quote(f.name)} ${types[i]!.toString()}`).join(', ');
+}
+
+/**
+ * Runs one ingest: table options first, then the rows; returns how many rows were inserted.
+ * Outside a client's transaction, all of it is one transaction of its own: a failed ingest
+ * leaves no table and no rows behind. Rows go through DuckDB's appender in data chunks built
+ * from the Arrow columns, every value exact (see duckdb/arrowVectors.ts).
+ */
+/**
+ * The table a command names. Without a schema, the connection's current one: `main`, or the
+ * database the call's `database` header chose.
+ */
+async function targetOf(connection: DuckDBConnection, command: CommandStatementIngest): Promise<Target> {
+  const catalog = command.temporary ? 'temp' : command.catalog;
+  const schema = command.temporary
+    ? 'main'
+    : (command.schema ??
+      String((await connection.runAndReadAll('SELECT current_schema()')).getRows()[0]![0]));
+  return {
+    catalog,
+    schema,
+    table: command.table,
+    sql: [catalog, schema, command.table]
+      .filter((p) => p !== undefined)
+      .map((p) => quote(p!))
+      .join('.'),
+  };
+}
+
 export async function ingest(
   engine: DuckDBEngine,
   command: CommandStatementIngest,
   schema: Schema | undefined,
   batches: readonly RecordBatch[],
   session?: DuckDBConnection,
+  signal?: AbortSignal,
 ): Promise<number> {
   if (!command.table) throw new StatusError(Status.INVALID_ARGUMENT, 'ingest needs a table name');
   // A DuckDB temporary table lives as long as its connection: only a transaction's lasts.
@@ -99,41 +177,48 @@ export async function ingest(
   }
   if (!schema)
     throw new StatusError(Status.INVALID_ARGUMENT, 'ingest needs the data schema (no Schema message came)');
-  const dbSchema = command.temporary ? 'main' : (command.schema ?? 'main');
-  const catalog = command.temporary ? 'temp' : command.catalog;
-  const target = [catalog, dbSchema, command.table]
-    .filter((p) => p !== undefined)
-    .map((p) => quote(p!))
-    .join('.');
+  // Every column's type is checked before anything is created.
+  const chunks = await ArrowChunks.for(schema);
   const ifNotExists =
     command.tableDefinitionOptions?.ifNotExist ?? IfNotExists.TABLE_NOT_EXIST_OPTION_UNSPECIFIED;
   const ifExists = command.tableDefinitionOptions?.ifExists ?? IfExists.TABLE_EXISTS_OPTION_UNSPECIFIED;
-  const columns = schema.fields.map((f) => `${quote(f.name)} ${duckdbTypeFor(f.type)}`).join(', ');
-  const create = `CREATE ${command.temporary ? 'TEMP ' : ''}TABLE ${target} (${columns})`;
-  try {
-    const exists = await tableExists(engine, command.table, dbSchema, catalog, session);
-    if (exists) {
-      if (ifExists === IfExists.TABLE_EXISTS_OPTION_REPLACE)
-        await executeUpdate(engine, `DROP TABLE ${target}; ${create}`, [], session);
-      else if (ifExists !== IfExists.TABLE_EXISTS_OPTION_APPEND) {
-        throw new StatusError(Status.ALREADY_EXISTS, `table ${target} already exists`);
+  return engine.withConnection(
+    session,
+    async (connection) => {
+      const target = await targetOf(connection, command);
+      const create = `CREATE ${command.temporary ? 'TEMP ' : ''}TABLE ${target.sql} (${columnList(schema.fields, chunks)})`;
+      // A client's transaction is the client's business; otherwise the ingest is its own.
+      const own = !session;
+      try {
+        if (own) await connection.run('BEGIN TRANSACTION');
+        const exists = (await columnsOf(connection, target)).length > 0;
+        if (exists) {
+          if (ifExists === IfExists.TABLE_EXISTS_OPTION_REPLACE) {
+            await connection.run(`DROP TABLE ${target.sql}`);
+            await connection.run(create);
+          } else if (ifExists !== IfExists.TABLE_EXISTS_OPTION_APPEND) {
+            throw new StatusError(Status.ALREADY_EXISTS, `table ${target.sql} already exists`);
+          }
+        } else if (ifNotExists === IfNotExists.TABLE_NOT_EXIST_OPTION_CREATE) {
+          await connection.run(create);
+        } else {
+          throw new StatusError(Status.NOT_FOUND, `table ${target.sql} does not exist`);
+        }
+        let rows = 0;
+        if (batches.some((b) => b.numRows > 0)) {
+          // Rows appended straight into the table are undone only by rolling back our own transaction.
+          const direct = own
+            ? await appendDirectly(connection, target, schema.fields, chunks, batches, signal)
+            : undefined;
+          rows = direct ?? (await appendStaged(connection, target, schema.fields, chunks, batches, signal));
+        }
+        if (own) await connection.run('COMMIT');
+        return rows;
+      } catch (err) {
+        if (own) await connection.run('ROLLBACK').catch(() => undefined);
+        throw statusForDuckDBError(err);
       }
-    } else if (ifNotExists === IfNotExists.TABLE_NOT_EXIST_OPTION_CREATE) {
-      await executeUpdate(engine, create, [], session);
-    } else {
-      throw new StatusError(Status.NOT_FOUND, `table ${target} does not exist`);
-    }
-    const rows = parameterRows(batches);
-    if (rows.length === 0) return 0;
-    const placeholders = schema.fields.map(() => '?').join(', ');
-    const names = schema.fields.map((f) => quote(f.name)).join(', ');
-    return await executeUpdate(
-      engine,
-      `INSERT INTO ${target} (${names}) VALUES (${placeholders})`,
-      rows,
-      session,
-    );
-  } catch (err) {
-    throw statusForDuckDBError(err);
-  }
+    },
+    signal,
+  );
 }

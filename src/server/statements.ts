@@ -3,10 +3,12 @@
  * CommandStatementUpdate and prepared statements. Parameters arrive as Arrow rows (one row per
  * execution) and are bound by position.
  */
-import { DataType, Field as ArrowField, Null, Schema, type Field, type RecordBatch } from 'apache-arrow';
-import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { Field as ArrowField, Null, Schema, type Field, type RecordBatch } from 'apache-arrow';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { status as Status } from '@grpc/grpc-js';
-import { RowConverter } from '../values';
+import { messageOf } from '../errors';
+import { ArrowChunks } from './duckdb/arrowChunks';
+import { literalOf, TypedValue } from './duckdb/parameterValues';
 import { loadRuntime } from './duckdb/runtime';
 import { arrowFieldFor, TypeId } from './duckdb/types';
 import type { DuckDBEngine } from './DuckDBEngine';
@@ -63,37 +65,20 @@ export async function describeStatement(
   });
 }
 
-/** Parameter values whose Arrow type JS values do not carry: bound as DuckDB DATE, TIME, TIMESTAMP. */
-type Tagged = { timestampNs: bigint } | { dateDays: number } | { timeMicros: bigint };
-
-/** The parameter rows of the given batches, as JS values DuckDB can bind. */
-export function parameterRows(batches: readonly RecordBatch[]): unknown[][] {
+/**
+ * The parameter rows of the given batches: every value with the exact DuckDB type of its Arrow
+ * column (nanosecond timestamps, decimals, lists, structs and maps included).
+ */
+export async function parameterRows(batches: readonly RecordBatch[]): Promise<TypedValue[][]> {
   if (batches.length === 0) return [];
-  const converter = new RowConverter(batches[0]!.schema, { timestamps: 'bigint' });
-  const tags = batches[0]!.schema.fields.map(
-    (f): ((v: unknown, data: RecordBatch, row: number, col: number) => unknown) => {
-      if (DataType.isTimestamp(f.type)) return (v) => (typeof v === 'bigint' ? { timestampNs: v } : v);
-      if (DataType.isDate(f.type))
-        return (v) => (v instanceof Date ? { dateDays: Math.floor(v.getTime() / 86_400_000) } : v);
-      if (DataType.isTime(f.type)) {
-        const perMicro = [1e-6, 1e-3, 1, 1e3][f.type.unit]!;
-        return (v, data, row, col) => {
-          if (v === null) return v;
-          const raw = data.getChildAt(col)!.get(row) as number | bigint;
-          const micros = perMicro >= 1 ? BigInt(raw) / BigInt(perMicro) : BigInt(raw) * BigInt(1 / perMicro);
-          return { timeMicros: micros };
-        };
-      }
-      return (v) => v;
-    },
-  );
-  const rows: unknown[][] = [];
-  for (const batch of batches) {
-    (converter.rows(batch) as unknown[][]).forEach((row, r) => {
-      rows.push(row.map((v, c) => tags[c]!(v, batch, r, c)));
-    });
-  }
-  return rows;
+  const chunks = await ArrowChunks.for(batches[0]!.schema);
+  return chunks.rows(batches).map(({ values, types }) => values.map((v, i) => new TypedValue(v, types[i]!)));
+}
+
+/** How a parameter is named in errors: `$name` for named ones, its position otherwise. */
+function parameterLabel(prepared: DuckDBPreparedStatement, index: number): string {
+  const name = prepared.parameterName(index);
+  return /^\d+$/.test(name) ? String(index) : `$${name}`;
 }
 
 async function bind(prepared: DuckDBPreparedStatement, values: readonly unknown[]): Promise<void> {
@@ -103,39 +88,62 @@ async function bind(prepared: DuckDBPreparedStatement, values: readonly unknown[
       `the statement takes ${prepared.parameterCount} parameter(s), ${values.length} given`,
     );
   }
-  const duckdb = (await loadRuntime()).api;
+  const { api } = await loadRuntime();
   values.forEach((value, i) => {
     const index = i + 1;
-    if (value === null || value === undefined) prepared.bindNull(index);
-    else if (typeof value === 'boolean') prepared.bindBoolean(index, value);
-    else if (typeof value === 'bigint' || typeof value === 'number') {
-      const known = isKnown(prepared.parameterTypeId(index));
-      // An open parameter takes the value's own type: BIGINT for bigint, DOUBLE for number.
-      if (known) prepared.bindValue(index, value, prepared.parameterType(index));
-      else if (typeof value === 'bigint' && BigInt.asIntN(64, value) === value)
-        prepared.bindBigInt(index, value);
-      else if (typeof value === 'number') prepared.bindDouble(index, value);
-      else prepared.bindValue(index, value);
-    } else if (typeof value === 'string') prepared.bindVarchar(index, value);
-    else if (value instanceof Uint8Array) prepared.bindBlob(index, value);
-    else if (value instanceof Date)
-      prepared.bindTimestamp(index, duckdb.timestampValue(BigInt(value.getTime()) * 1000n));
-    else if (typeof value === 'object' && 'timestampNs' in value) {
-      prepared.bindTimestamp(
-        index,
-        duckdb.timestampValue((value as Tagged & { timestampNs: bigint }).timestampNs / 1000n),
-      );
-    } else if (typeof value === 'object' && 'dateDays' in value) {
-      prepared.bindDate(index, duckdb.dateValue((value as Tagged & { dateDays: number }).dateDays));
-    } else if (typeof value === 'object' && 'timeMicros' in value) {
-      prepared.bindTime(index, duckdb.timeValue((value as Tagged & { timeMicros: bigint }).timeMicros));
-    } else {
+    const label = parameterLabel(prepared, index);
+    const typed = literalOf(api, value, label);
+    // NULL, or a DuckDBValue null read back from an Arrow column.
+    if (typed === null || typed.value === null) {
+      prepared.bindNull(index);
+      return;
+    }
+    checkShape(prepared, index, label, typed.type);
+    // Bound with its own type: where the parameter's differs, DuckDB casts the value (or binds the
+    // statement again for it) as it would a literal of that type.
+    try {
+      prepared.bindValue(index, typed.value, typed.type);
+    } catch (err) {
+      const expected = isKnown(prepared.parameterTypeId(index))
+        ? ` (the parameter is ${String(prepared.parameterType(index))})`
+        : '';
       throw new StatusError(
         Status.INVALID_ARGUMENT,
-        `parameter ${index}: unsupported value ${String(value)}`,
+        `parameter ${label}: cannot bind ${String(typed.type)} value ${shown(typed.value)}${expected}: ${messageOf(err)}`,
       );
     }
   });
+}
+
+function shown(value: DuckDBValue): string {
+  const text = typeof value === 'string' ? `'${value}'` : String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The failure for a statement run without values for its parameters where its result's shape
+ * depends on them (`SELECT ?`): DuckDB can tell no column type then.
+ */
+export function unboundParameters(prepared: DuckDBPreparedStatement): StatusError {
+  const names = Array.from({ length: prepared.parameterCount }, (_, i) => parameterLabel(prepared, i + 1));
+  return new StatusError(
+    Status.INVALID_ARGUMENT,
+    `the statement takes ${prepared.parameterCount} parameter(s) (${names.join(', ')}) and none were bound: prepare it and bind values`,
+  );
+}
+
+/** Nested types: DuckDB casts none of them to or from a scalar type other than VARCHAR. */
+const NESTED = new Set<number>([TypeId.LIST, TypeId.ARRAY, TypeId.STRUCT, TypeId.MAP, TypeId.UNION]);
+
+/** A list bound where the statement takes a scalar, or the reverse: said before DuckDB's cast error. */
+function checkShape(prepared: DuckDBPreparedStatement, index: number, label: string, type: DuckDBType): void {
+  const declared = prepared.parameterTypeId(index);
+  if (!isKnown(declared) || declared === TypeId.VARCHAR || type.typeId === TypeId.VARCHAR) return;
+  if (NESTED.has(declared) === NESTED.has(type.typeId)) return;
+  throw new StatusError(
+    Status.INVALID_ARGUMENT,
+    `parameter ${label}: a ${String(type)} value cannot be bound where the statement takes ${String(prepared.parameterType(index))}`,
+  );
 }
 
 function isKnown(typeId: number): boolean {
@@ -176,7 +184,8 @@ export type NamedParameters = Readonly<Record<string, string | number | boolean 
 
 /**
  * Binds one parameter row to `prepared` (used by the engine's query path): positional values,
- * or named ones, matched to the statement's `$name` placeholders (integers bind as BIGINT).
+ * or named ones, matched to the statement's `$name` placeholders. JSON values bind as the same
+ * literal would in DuckDB SQL (see parameterValues.ts).
  */
 export async function bindParameters(
   prepared: DuckDBPreparedStatement,
@@ -193,8 +202,7 @@ export async function bindParameters(
         `no value for parameter $${name} (params has ${Object.keys(named).join(', ') || 'none'})`,
       );
     }
-    const value = named[name];
-    values.push(typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value);
+    values.push(named[name]);
   }
   await bind(prepared, values);
 }

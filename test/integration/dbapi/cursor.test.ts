@@ -295,6 +295,9 @@ test('INFLUX_HOST and INFLUX_TOKEN are the defaults of connect()', async () => {
 test('a flightsql:// URL with user and password authenticates through the Handshake', async () => {
   const basic = await startServer({ username: 'ann', password: 'pa ss:w@rd' });
   try {
+    const setup = await basic.engine.connect();
+    await setup.run('CREATE SCHEMA db1');
+    setup.closeSync();
     const url = `flightsql://ann:${encodeURIComponent('pa ss:w@rd')}@127.0.0.1:${basic.port}/?useEncryption=false&database=db1`;
     await using c = await connect(url);
     const cur = c.cursor();

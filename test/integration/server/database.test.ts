@@ -60,9 +60,9 @@ test('FlightSQLClient: bare names resolve in the headerâ€™s database (the seedsâ
     { room: 'Kitchen', temp: 21.5 },
   ]);
   expect((await home.getExecuteSchema('SELECT * FROM home')).fields.map((f) => f.name)).toEqual([
+    'time',
     'room',
     'temp',
-    'time',
   ]);
   // Without the header, `main`.
   expect(await rows(client(), 'SELECT room FROM home')).toEqual([{ room: 'wrong' }]);
