@@ -20,7 +20,8 @@
 //                        summarise with `node bench/profile-summary.mjs <file> [top]`
 //   BENCH_CHILD_TIMEOUT_S  kill a client process after this long (default 900)
 //   BENCH_REPEAT_LIMIT_S   do not repeat a client whose first run took longer (default 60)
-//   BENCH_WRITES         0: skip the write benchmarks (bench/influx.mjs, bench/write3.mjs)
+//   BENCH_WRITES         0: skip the write benchmarks (bench/influx.mjs, bench/write3.mjs, bench/ingest.mjs)
+//   BENCH_STREAM         0: skip bench/duckdbStream.mjs (the server's stream next to DuckDB, 5M rows)
 //
 // The server runs in its own process (bench/server.mjs); every client runs in its own process
 // (bench/client.mjs <name>) so that peak RSS is per client. Results: stdout and bench/results.md.
@@ -417,11 +418,21 @@ async function main() {
     console.log('\n' + section);
     sections.push(section);
   }
+  // The server's stream next to the engine under it: DuckDB alone, node-api streaming alone and
+  // the embedded server to our client, on the same 5M-row result in one run.
+  if (env.BENCH_STREAM !== '0') {
+    log('duckdbStream.mjs: running...');
+    const out = await runScript(join(here, 'duckdbStream.mjs'));
+    const section = `## The embedded server's stream next to DuckDB\n\n${out.trim()}\n`;
+    console.log('\n' + section);
+    sections.push(section);
+  }
   // The write side: line-protocol serialisation against node-influx and influxdb3-client, and
   // InfluxDBClient3's write throughput with and without batching (each in its own process).
   for (const [script, title] of [
     ['influx.mjs', '## Line protocol: serialisation and writes into influxd'],
     ['write3.mjs', '## InfluxDBClient3 write throughput, with and without batching'],
+    ['ingest.mjs', "## Bulk ingest into the embedded server, against DuckDB's in-process appender"],
   ]) {
     if (env.BENCH_WRITES === '0') break;
     log(`${script}: running...`);

@@ -2,7 +2,8 @@
 // own process, with a `bench` table of BENCH_ROWS rows (default 10,000,000):
 //   time TIMESTAMP, tag VARCHAR ('room0'..'room7') or ENUM (BENCH_TAG=enum), f1 f2 f3 DOUBLE.
 // Prints one JSON line on stdout once it listens: {location, port, rows, sum, ...}.
-// Commands on stdin, one per line: "stats" -> prints {"stats": {cpu, rss, maxRSS}}.
+// Commands on stdin, one per line: "stats" -> prints {"stats": {cpu, rss, maxRSS}}; "peak" ->
+// {"peak": {rss}}, the highest RSS sampled since the previous "peak".
 // Shuts down (and exits 0, so --cpu-prof writes its profile) when stdin ends or on SIGTERM.
 import { startServer } from 'flightsql/server';
 import { createInterface } from 'node:readline';
@@ -107,9 +108,20 @@ const shutdown = async () => {
   process.exit(0);
 };
 
+// maxRSS covers the table load; the RSS sampled every 20 ms while clients stream is what a
+// DoGet costs. "peak" answers the highest sample since the previous "peak" and starts again.
+let peakRSS = 0;
+setInterval(() => (peakRSS = Math.max(peakRSS, process.memoryUsage.rss())), 20).unref();
+
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   if (line.trim() === 'stats') process.stdout.write(JSON.stringify({ stats: stats() }) + '\n');
+  if (line.trim() === 'peak') {
+    process.stdout.write(
+      JSON.stringify({ peak: { rss: Math.max(peakRSS, process.memoryUsage.rss()) } }) + '\n',
+    );
+    peakRSS = 0;
+  }
 });
 rl.on('close', shutdown);
 process.on('SIGTERM', shutdown);

@@ -36,7 +36,7 @@ FROM home GROUP BY bucket, room ORDER BY room, bucket`,
 ];
 
 export async function demo(): Promise<void> {
-  const server = await startServer({ httpPort: 0 });
+  const server = await startServer();
   const client = new FlightSQLClient({ host: server.location });
   try {
     const connection = await server.engine.connect();
@@ -54,7 +54,7 @@ export async function demo(): Promise<void> {
     }
     await cursorTour(server.location);
     await knexTour(server.location);
-    await influxTour(server.location, server.httpUrl!);
+    await influxTour(server.location, server.httpUrl);
   } finally {
     await client.close();
     await server.close();
@@ -119,14 +119,16 @@ async function knexTour(location: string): Promise<void> {
   }
 }
 
-/** Writes with InfluxDBClient3 (line protocol over HTTP, batched), then reads back over Flight. */
+/**
+ * Writes with InfluxDBClient3 (line protocol over HTTP, batched), then reads back over Flight:
+ * one URL for both, as with InfluxDB 3 (the server's port takes HTTP/1.1 and gRPC alike).
+ */
 async function influxTour(location: string, httpUrl: string): Promise<void> {
   const say = (text: string) => process.stdout.write(text);
   say(`\n== InfluxDB 3 style: InfluxDBClient3 writes to ${httpUrl}, queries over Flight\n`);
   await using client = new InfluxDBClient3({
     host: httpUrl,
     database: 'outdoor',
-    flightOptions: { host: location },
     writeOptions: { batching: true, batchSize: 500, flushInterval: 100 },
   });
   const start = Date.UTC(2026, 0, 1);

@@ -6,7 +6,8 @@ import { serve } from './serve';
 
 const usage = `usage: flightsql <command>
   serve [--host 127.0.0.1] [--port 0] [--database FILE] [--token T] [--partitions N] [--http-port N]
-        [--allow-dir DIR]... [--full-access]                           run the embedded server (and its HTTP write listener);
+        [--allow-dir DIR]... [--full-access]                           run the embedded server: Flight SQL and HTTP writes on one
+                                                                       port (--http-port adds a separate HTTP one); prints the location;
                                                                        clients reach only DIRs' files, or everything with --full-access
   query [--host URI] [--token T] [--database DB] "SQL"                 run a query and print the result
   demo                                                                 the npm start demo`;

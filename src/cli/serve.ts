@@ -30,8 +30,15 @@ export async function serve(argv: string[]): Promise<void> {
     allowedDirectories: values['allow-dir'],
     fullAccess: values['full-access'],
   });
-  // The first line is the gRPC location (scripts parse it); the HTTP write URL comes second.
-  process.stdout.write(`${server.location}\n${server.httpUrl ? `${server.httpUrl}\n` : ''}`);
+  // One line, the location (scripts parse it): its port also takes HTTP writes. A separate
+  // --http-port listener's URL comes on a second line.
+  process.stdout.write(`${server.location}\n${httpPort !== undefined ? `${server.httpUrl}\n` : ''}`);
+  if (process.stderr.isTTY) {
+    const http = `${server.location.startsWith('grpc+tls') ? 'https' : 'http'}://${server.location.replace(/^[^:]+:\/\//, '')}`;
+    process.stderr.write(
+      `Flight SQL and HTTP writes (InfluxDBClient3 host: '${http}') on one port; Ctrl-C stops\n`,
+    );
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

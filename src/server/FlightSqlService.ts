@@ -30,6 +30,7 @@ import * as sql from '../proto/FlightSql';
 import { Cancellations, CANCELLED_BY_REQUEST } from './Cancellations';
 import type { DuckDBEngine } from './DuckDBEngine';
 import { executePut } from './doPut';
+import { influxqlQuery } from './influxql';
 import { isMetadataCommand, metadataSchema, runMetadata } from './metadata';
 import { PreparedStatements } from './PreparedStatements';
 import { SessionStore } from './sessions';
@@ -46,6 +47,30 @@ export interface ServerAuth {
   /** Credentials accepted by the basic-auth Handshake, which answers with `token`. */
   readonly username?: string;
   readonly password?: string;
+  /**
+   * The token the Handshake grants (and, with credentials but no `token`, the one calls must
+   * carry); made up when not given. startServer() shares it with its call guard.
+   */
+  readonly grantedToken?: string;
+}
+
+/** The token every call must carry under `auth`, or undefined when calls need none. */
+export function requiredTokenOf(auth: ServerAuth, granted: string): string | undefined {
+  // With credentials but no configured token, calls must carry the token the Handshake grants.
+  return auth.token ?? (auth.username !== undefined ? granted : undefined);
+}
+
+/** Throws UNAUTHENTICATED unless `metadata` carries `token` (bearer or `auth-token-bin`). */
+export function checkToken(metadata: Metadata, token: string | undefined): void {
+  if (token === undefined) return;
+  const header = metadata.get('authorization')[0];
+  const bearer = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+  const tokenBin = metadata.get('auth-token-bin')[0];
+  const presented =
+    bearer ?? (tokenBin === undefined ? undefined : Buffer.from(tokenBin as Buffer).toString());
+  if (presented === undefined)
+    throw new StatusError(Status.UNAUTHENTICATED, 'authentication required: send a bearer token');
+  if (!equalSecret(presented, token)) throw new StatusError(Status.UNAUTHENTICATED, 'invalid token');
 }
 
 /** The FlightService definition with our zero-copy FlightData codec on the streaming RPCs. */
@@ -74,9 +99,16 @@ export interface ServiceFeatures {
   readonly preparedStatements?: boolean;
 }
 
-/** SqlInfo values this service adds to the engine's: transactions (without savepoints) and cancellation. */
+/**
+ * SqlInfo values that depend on this service rather than on DuckDB: transactions (DuckDB's
+ * snapshot isolation, without savepoints), ingest (in transactions when there are any),
+ * cancellation, and batch updates (a prepared update runs once per parameter row). Without
+ * transactions the ids that describe them are left out, and the isolation level is NONE.
+ */
 function serviceInfo(features: ServiceFeatures): ReadonlyMap<number, boolean | number> {
   const transactions = features.transactions ?? true;
+  const Isolation = sql.SqlTransactionIsolationLevel;
+  const isolation = transactions ? Isolation.SQL_TRANSACTION_REPEATABLE_READ : Isolation.SQL_TRANSACTION_NONE;
   return new Map<number, boolean | number>([
     [
       sql.SqlInfo.FLIGHT_SQL_SERVER_TRANSACTION,
@@ -84,8 +116,20 @@ function serviceInfo(features: ServiceFeatures): ReadonlyMap<number, boolean | n
         ? sql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_TRANSACTION
         : sql.SqlSupportedTransaction.SQL_SUPPORTED_TRANSACTION_NONE,
     ],
-    [sql.SqlInfo.SQL_TRANSACTIONS_SUPPORTED, transactions],
     [sql.SqlInfo.FLIGHT_SQL_SERVER_CANCEL, true],
+    [sql.SqlInfo.FLIGHT_SQL_SERVER_BULK_INGESTION, true],
+    [sql.SqlInfo.FLIGHT_SQL_SERVER_INGEST_TRANSACTIONS_SUPPORTED, transactions],
+    [sql.SqlInfo.SQL_DEFAULT_TRANSACTION_ISOLATION, isolation],
+    [sql.SqlInfo.SQL_TRANSACTIONS_SUPPORTED, transactions],
+    [sql.SqlInfo.SQL_SUPPORTED_TRANSACTIONS_ISOLATION_LEVELS, 1 << isolation],
+    ...(transactions
+      ? ([
+          // DuckDB's DDL is transactional: it neither commits the transaction nor is ignored.
+          [sql.SqlInfo.SQL_DATA_DEFINITION_CAUSES_TRANSACTION_COMMIT, false],
+          [sql.SqlInfo.SQL_DATA_DEFINITIONS_IN_TRANSACTIONS_IGNORED, false],
+        ] as const)
+      : []),
+    [sql.SqlInfo.SQL_BATCH_UPDATES_SUPPORTED, features.preparedStatements ?? true],
   ]);
 }
 
@@ -138,26 +182,15 @@ export function flightSqlService(
   const SERVICE_INFO = serviceInfo(features);
   const transactionsOn = features.transactions ?? true;
   const actions = transactionsOn ? ACTIONS : ACTIONS.filter((a) => !TRANSACTION_ACTIONS.has(a.type));
-  const anonymousToken = randomUUID();
+  const anonymousToken = auth.grantedToken ?? randomUUID();
   const sessions = new SessionStore();
   const cancellations = new Cancellations();
   const transactions = new Transactions(engine);
   const prepared = new PreparedStatements(engine, transactions);
-  // With credentials but no configured token, calls must carry the token the Handshake grants.
-  const requiredToken = auth.token ?? (auth.username !== undefined ? anonymousToken : undefined);
-  const checkAuth = (metadata: Metadata) => {
-    if (requiredToken === undefined) return;
-    const header = metadata.get('authorization')[0];
-    const bearer =
-      typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
-    const tokenBin = metadata.get('auth-token-bin')[0];
-    const presented =
-      bearer ?? (tokenBin === undefined ? undefined : Buffer.from(tokenBin as Buffer).toString());
-    if (presented === undefined)
-      throw new StatusError(Status.UNAUTHENTICATED, 'authentication required: send a bearer token');
-    if (!equalSecret(presented, requiredToken))
-      throw new StatusError(Status.UNAUTHENTICATED, 'invalid token');
-  };
+  const requiredToken = requiredTokenOf(auth, anonymousToken);
+  // startServer() also checks the token before a call's message is read (callGuard.ts); this
+  // check keeps the service safe on a grpc-js Server without that guard.
+  const checkAuth = (metadata: Metadata) => checkToken(metadata, requiredToken);
 
   const unary =
     <Req, Res>(handler: (request: Req, metadata: Metadata) => Promise<Res>) =>
@@ -333,12 +366,15 @@ export function flightSqlService(
           statement.database === undefined
             ? engineFor(call.metadata)
             : engine.forDatabase(statement.database);
-        const query = await scoped.query(
-          statement.sql,
-          controller.signal,
-          statement.parameters,
-          transactions.sessionFor(statement.txn),
-        );
+        const query =
+          statement.language === 'influxql'
+            ? await influxqlQuery(engine, statement.sql, scoped.database, controller.signal)
+            : await scoped.query(
+                statement.sql,
+                controller.signal,
+                statement.parameters,
+                transactions.sessionFor(statement.txn),
+              );
         try {
           await streamBatches(call, query.schema, query.batches, controller.signal, alignBody);
         } finally {

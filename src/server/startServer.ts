@@ -1,11 +1,15 @@
 /**
  * `startServer()`: the embedded Flight SQL server (DuckDB inside), listening on 127.0.0.1 and
- * a free port by default.
+ * a free port by default. That one port serves Flight SQL (gRPC) and the InfluxDB HTTP write
+ * API, as InfluxDB 3 does (listener.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { callGuard, DEFAULT_MAX_PUT_MESSAGE_BYTES, DEFAULT_MAX_REQUEST_BYTES } from './callGuard';
 import { DuckDBEngine } from './DuckDBEngine';
-import { flightServiceDefinition, flightSqlService } from './FlightSqlService';
-import { startHttpListener, type HttpListener } from './http/httpListener';
+import { checkToken, flightServiceDefinition, flightSqlService, requiredTokenOf } from './FlightSqlService';
+import { createHttpHandler, startHttpListener, type HttpListener } from './http/httpListener';
+import { listenShared, type SharedPort } from './listener';
 
 /** TLS for the server: PEM certificate chain and key, and optionally a CA to require client certificates. */
 export interface ServerTlsOptions {
@@ -19,7 +23,7 @@ export interface ServerTlsOptions {
 export interface ServerOptions {
   /** Interface to listen on (default 127.0.0.1). */
   readonly host?: string;
-  /** Port; 0 (default) picks a free one. */
+  /** Port of Flight SQL and of the HTTP write API alike; 0 (default) picks a free one. */
   readonly port?: number;
   /** DuckDB database: `:memory:` (default) or a file path. */
   readonly database?: string;
@@ -56,14 +60,21 @@ export interface ServerOptions {
   /** Offer prepared statements (default true); false answers like a server that cannot bind parameters. */
   readonly preparedStatements?: boolean;
   /**
-   * Also listen for InfluxDB line protocol writes over HTTP on this port (0 picks a free one):
-   * `/api/v3/write_lp`, `/api/v2/write` and `/write`. Without it there is no HTTP listener.
+   * Also take InfluxDB line protocol writes on this second port, plain HTTP (0 picks a free
+   * one). `port` takes them anyway: `/api/v3/write_lp`, `/api/v2/write` and `/write`.
    */
   readonly httpPort?: number;
-  /** Interface of the HTTP listener (default: `host`). */
+  /** Interface of the `httpPort` listener (default: `host`). */
   readonly httpHost?: string;
   /** Largest HTTP write body after decompression, in bytes (default 10 MB); larger ones get 413. */
   readonly httpMaxBodyBytes?: number;
+  /**
+   * Largest message of a unary or server-streaming call (GetFlightInfo, DoAction, DoGet's
+   * ticket...) and of Handshake, in bytes (default 4 MiB); larger ones are RESOURCE_EXHAUSTED.
+   */
+  readonly maxRequestBytes?: number;
+  /** Largest DoPut/DoExchange message (one record batch), in bytes (default 256 MiB). */
+  readonly maxPutMessageBytes?: number;
 }
 
 /** A running embedded server. */
@@ -74,8 +85,11 @@ export interface RunningServer extends AsyncDisposable {
   readonly port: number;
   /** The DuckDB engine (to load data directly). */
   readonly engine: DuckDBEngine;
-  /** Base URL of the HTTP write listener, e.g. `http://127.0.0.1:8086`; only with `httpPort`. */
-  readonly httpUrl?: string;
+  /**
+   * Base URL for HTTP writes: `http://HOST:PORT` (`https://` with TLS) on `port`, or the
+   * `httpPort` listener's URL when there is one.
+   */
+  readonly httpUrl: string;
   /** Stops accepting calls and HTTP requests, cancels running ones, and closes DuckDB. */
   close(): Promise<void>;
 }
@@ -87,59 +101,76 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     allowedDirectories: options.allowedDirectories,
     fullAccess: options.fullAccess,
   });
+  const grantedToken = randomUUID();
+  const auth = { token: options.token, username: options.username, password: options.password, grantedToken };
+  const requiredToken = requiredTokenOf(auth, grantedToken);
+  const maxPutMessageBytes = options.maxPutMessageBytes ?? DEFAULT_MAX_PUT_MESSAGE_BYTES;
   const server = new Server({
-    'grpc.max_receive_message_length': -1,
+    // The server-wide limit is DoPut's; the guard lowers it for every other method.
+    'grpc.max_receive_message_length': maxPutMessageBytes,
     'grpc.max_send_message_length': -1,
+    interceptors: [
+      callGuard({
+        checkAuth: (metadata) => checkToken(metadata, requiredToken),
+        authRequired: requiredToken !== undefined,
+        maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+        maxPutMessageBytes,
+      }),
+    ],
   });
   let second: string | undefined;
   server.addService(
     flightServiceDefinition,
     flightSqlService(
       engine,
-      { token: options.token, username: options.username, password: options.password },
+      auth,
       { partitions: options.partitions, secondLocation: () => second },
       { transactions: options.transactions, preparedStatements: options.preparedStatements },
     ),
   );
-  const credentials = options.tls
-    ? ServerCredentials.createSsl(
-        options.tls.ca ? Buffer.from(options.tls.ca) : null,
-        [{ cert_chain: Buffer.from(options.tls.cert), private_key: Buffer.from(options.tls.key) }],
-        options.tls.ca !== undefined,
-      )
-    : ServerCredentials.createInsecure();
+  const httpOptions = {
+    engine,
+    token: options.token,
+    username: options.username,
+    password: options.password,
+    maxBodyBytes: options.httpMaxBodyBytes,
+  };
+  const httpHandler = createHttpHandler(httpOptions);
   const address = host.includes(':') ? `[${host}]` : host;
   const scheme = options.tls ? 'grpc+tls' : 'grpc+tcp';
-  const bind = (at: number) =>
-    new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${address}:${at}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
-    );
-  let port: number;
+  let shared: SharedPort | undefined;
   let http: HttpListener | undefined;
   try {
-    port = await bind(options.port ?? 0);
-    // The same service on a second port: the location of the odd shares of a split result.
-    if (options.secondLocation) second = `${scheme}://${address}:${await bind(0)}`;
+    shared = await listenShared({
+      host,
+      port: options.port ?? 0,
+      grpc: server,
+      http: httpHandler.server,
+      tls: options.tls,
+    });
+    // The same service on a second port (gRPC only): the location of the odd shares of a split result.
+    if (options.secondLocation)
+      second = `${scheme}://${address}:${await bindGrpc(server, address, options.tls)}`;
     if (options.httpPort !== undefined) {
       http = await startHttpListener({
-        engine,
+        ...httpOptions,
         host: options.httpHost ?? host,
         port: options.httpPort,
-        token: options.token,
-        username: options.username,
-        password: options.password,
-        maxBodyBytes: options.httpMaxBodyBytes,
       });
     }
   } catch (err) {
     server.forceShutdown();
-    engine.close();
+    await Promise.all([shared?.close(), httpHandler.close()]);
+    await engine.close();
     throw err;
   }
+  const port = shared.port;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= Promise.all([
       http?.close(),
+      httpHandler.close(),
+      shared.close(),
       new Promise<void>((resolve) => {
         // Give calls in flight a moment, then cut them.
         const timer = setTimeout(() => server.forceShutdown(), 1000);
@@ -154,8 +185,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     host,
     port,
     engine,
-    ...(http ? { httpUrl: http.url } : {}),
+    httpUrl: http?.url ?? `${options.tls ? 'https' : 'http'}://${address}:${port}`,
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Binds `server` (gRPC only) on a free port of `address`; resolves with the port. */
+function bindGrpc(server: Server, address: string, tls: ServerTlsOptions | undefined): Promise<number> {
+  const credentials = tls
+    ? ServerCredentials.createSsl(
+        tls.ca ? Buffer.from(tls.ca) : null,
+        [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }],
+        tls.ca !== undefined,
+      )
+    : ServerCredentials.createInsecure();
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${address}:0`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+  );
 }

@@ -8,6 +8,7 @@ import * as pb from '../proto/Flight';
 import { unpackCommand, type Command } from '../sql/commands';
 import { isMetadataCommand, type MetadataCommand } from './metadata';
 import type { PreparedStatements } from './PreparedStatements';
+import { parseExactJson } from './exactJson';
 import { StatusError } from './statusErrors';
 import type { NamedParameters } from './statements';
 
@@ -23,6 +24,8 @@ export interface StatementHandle {
   readonly database?: string;
   /** InfluxDB's JSON ticket: named parameters. */
   readonly params?: NamedParameters;
+  /** InfluxDB's JSON ticket with `query_type: "influxql"`: `sql` is InfluxQL, translated when run. */
+  readonly language?: 'influxql';
 }
 
 /** A statement to run: its SQL and, for a prepared statement, its bound parameters. */
@@ -33,6 +36,8 @@ export interface Statement {
   readonly txn?: Uint8Array;
   /** The schema to run in (InfluxDB's `database`), when the ticket names one. */
   readonly database?: string;
+  /** `influxql`: `sql` is InfluxQL (src/server/influxql translates it). */
+  readonly language?: 'influxql';
 }
 
 /**
@@ -75,18 +80,13 @@ export function sqlOfTicket(ticket: Uint8Array): StatementHandle {
   if (text.startsWith('{')) {
     let json: Record<string, unknown>;
     try {
-      json = JSON.parse(text) as Record<string, unknown>;
+      // Numbers exactly as sent: a parameter is bound as the literal it was written as.
+      json = parseExactJson(text) as Record<string, unknown>;
     } catch {
       throw new StatusError(Status.INVALID_ARGUMENT, 'invalid JSON ticket');
     }
     const language = String(json['query_type'] ?? 'sql').toLowerCase();
-    if (language === 'influxql') {
-      throw new StatusError(
-        Status.UNIMPLEMENTED,
-        'InfluxQL is not supported by this server: use query_type "sql"',
-      );
-    }
-    if (language !== 'sql')
+    if (language !== 'sql' && language !== 'influxql')
       throw new StatusError(Status.INVALID_ARGUMENT, `unknown query_type '${language}'`);
     if (typeof json['sql_query'] !== 'string') {
       throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket has no "sql_query" string');
@@ -96,6 +96,11 @@ export function sqlOfTicket(ticket: Uint8Array): StatementHandle {
     const params = json['params'];
     if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
       throw new StatusError(Status.INVALID_ARGUMENT, 'JSON ticket "params" must be an object');
+    }
+    if (language === 'influxql') {
+      if (params !== undefined && Object.keys(params).length > 0)
+        throw new StatusError(Status.INVALID_ARGUMENT, 'InfluxQL: "params" are not supported by this server');
+      return { sql: json['sql_query'], database, language };
     }
     return { sql: json['sql_query'], database, params: params as NamedParameters | undefined };
   }
@@ -133,6 +138,7 @@ export function statementOfTicket(ticket: Uint8Array, prepared: PreparedStatemen
       sql,
       txn: handle.txn === undefined ? undefined : Buffer.from(handle.txn, 'hex'),
       database: handle.database,
+      ...(handle.language ? { language: handle.language } : {}),
       parameters: handle.params,
     };
   } catch (err) {

@@ -3,7 +3,7 @@
  * is written verbatim to its own `.mts` file in the full app (scripts/pack-install.mjs), compiled
  * there by the app's own TypeScript (strict; type errors fail), and the emitted `.mjs` is run with
  * Node in that app. The prelude, documented in the README's "Running the examples", is set up here:
- * the embedded server of the installed package in a child process (Flight 31337, HTTP 8181, the
+ * the embedded server of the installed package in a child process (Flight SQL and HTTP on 31337, the
  * demo's `home` table), a real influxd on 8086 (admin / secret), and examples/ copied into each
  * example's working directory. Nothing from src/ or dist/ is imported.
  */
@@ -28,8 +28,7 @@ const samples = join(root, 'examples');
 
 /** The ports the README's examples name (fixed: a user copies the examples as printed). */
 const PORTS = [
-  { port: 31337, what: "the embedded server's Flight SQL port" },
-  { port: 8181, what: "the embedded server's HTTP write port" },
+  { port: 31337, what: "the embedded server's port (Flight SQL and HTTP writes)" },
   { port: 8086, what: "influxd's HTTP port (the InfluxDB 1.x example)" },
 ] as const;
 const INFLUXD_ADMIN = { username: 'admin', password: 'secret' };
@@ -49,7 +48,7 @@ ORDER BY time, room`;
 /** Runs in the full app (so it is the installed package): starts, seeds, says READY, stops when stdin ends. */
 const PRELUDE_SERVER = `import { startServer } from 'flightsql/server';
 
-const server = await startServer({ port: ${PORTS[0].port}, httpPort: ${PORTS[1].port} });
+const server = await startServer({ port: ${PORTS[0].port} });
 const connection = await server.engine.connect();
 try {
   await connection.run(${JSON.stringify(HOME_DATASET_SQL)});
@@ -162,7 +161,7 @@ const EXPECTATIONS: readonly Expectation[] = [
     name: 'the embedded server',
     matches: /from 'flightsql\/server'/,
     check(out) {
-      expect(out.trim()).toMatch(/^grpc\+tcp:\/\/127\.0\.0\.1:\d+$/);
+      expect(out.trim()).toMatch(/^grpc\+tcp:\/\/127\.0\.0\.1:(\d+)\nhttp:\/\/127\.0\.0\.1:\1$/);
     },
   },
 ];
@@ -316,7 +315,7 @@ describe('README examples, compiled by tsc and run as printed', () => {
     const [compiled, started, influxd] = await Promise.allSettled([
       tsc,
       startPreludeServer(dir),
-      startInfluxd({ port: PORTS[2].port, auth: true, admin: INFLUXD_ADMIN }),
+      startInfluxd({ port: PORTS[1].port, auth: true, admin: INFLUXD_ADMIN }),
     ]);
     if (started.status === 'fulfilled') server = started.value;
     if (influxd.status === 'fulfilled') context.influxd = influxd.value;

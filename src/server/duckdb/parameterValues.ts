@@ -7,6 +7,7 @@
  */
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { status as Status } from '@grpc/grpc-js';
+import { JsonNumber } from '../exactJson';
 import { StatusError } from '../statusErrors';
 import type { NodeApi } from './runtime';
 
@@ -30,9 +31,11 @@ function integerLiteral(api: NodeApi, n: bigint): TypedValue {
   return new TypedValue(Number(n), api.DOUBLE);
 }
 
-/** A JS number as the literal its shortest text is: integral, decimal, or (with an exponent) DOUBLE. */
-function numberLiteral(api: NodeApi, n: number): TypedValue {
-  const text = String(n);
+/**
+ * A number as the literal `text` is (a JS number's shortest text, or a JSON number as sent):
+ * integral, decimal, or (with an exponent, or past DECIMAL's 38 digits) DOUBLE.
+ */
+function numberLiteral(api: NodeApi, text: string): TypedValue {
   if (/^-?\d+$/.test(text)) return integerLiteral(api, BigInt(text));
   const decimal = /^(-?)(\d+)\.(\d+)$/.exec(text);
   if (decimal) {
@@ -46,7 +49,7 @@ function numberLiteral(api: NodeApi, n: number): TypedValue {
       );
     }
   }
-  return new TypedValue(n, api.DOUBLE);
+  return new TypedValue(Number(text), api.DOUBLE);
 }
 
 function describe(value: unknown): string {
@@ -68,12 +71,13 @@ export function literalOf(api: NodeApi, value: unknown, name: string): TypedValu
     case 'string':
       return new TypedValue(value, api.VARCHAR);
     case 'number':
-      return numberLiteral(api, value);
+      return numberLiteral(api, String(value));
     case 'bigint':
       return integerLiteral(api, value);
     default:
       break;
   }
+  if (value instanceof JsonNumber) return numberLiteral(api, value.text);
   if (value instanceof Uint8Array) return new TypedValue(api.blobValue(value), api.BLOB);
   if (value instanceof Date && !Number.isNaN(value.getTime()))
     return new TypedValue(api.timestampValue(BigInt(value.getTime()) * 1000n), api.TIMESTAMP);

@@ -107,10 +107,11 @@ export async function* recordBatchesFrom(
 
   let rows = 0;
   let fetched = 0;
+  const abort = signal ? new AbortRace(signal) : undefined;
   let pending: Promise<DuckDBDataChunk | null> | undefined = result.fetchChunk();
   try {
     for (;;) {
-      const chunk = await untilAborted(pending, signal);
+      const chunk = await (abort ? abort.race(pending) : pending);
       if (chunk === ABORTED) return;
       pending = undefined;
       const n = chunk?.rowCount ?? 0;
@@ -141,6 +142,7 @@ export async function* recordBatchesFrom(
     if (rows > 0) yield flush(rows);
     if (failed && !signal?.aborted) throw new ResultFailedError(fetched);
   } finally {
+    abort?.dispose();
     // A prefetch still in flight when the consumer stops early must not reject unobserved.
     pending?.catch(() => undefined);
   }
@@ -208,22 +210,31 @@ class BatchSizing {
 
 const ABORTED = Symbol('aborted');
 
-/** `p`, or ABORTED as soon as `signal` aborts (without waiting for `p`). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.resolve(ABORTED);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(ABORTED);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+/**
+ * Races fetches against `signal` with one abort listener for the whole result, rather than one
+ * added and removed per chunk (a result has thousands of chunks, and EventTarget listeners cost
+ * more than the fetch's own promise). Not Promise.race against one long-lived abort promise:
+ * every race would leave a reaction on it, holding its chunk, until the result ends.
+ */
+class AbortRace {
+  private wake: ((value: typeof ABORTED) => void) | undefined;
+  private readonly onAbort = () => this.wake?.(ABORTED);
+
+  constructor(private readonly signal: AbortSignal) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** `p`, or ABORTED as soon as the signal aborts (without waiting for `p`). */
+  race<T>(p: Promise<T>): Promise<T | typeof ABORTED> {
+    if (this.signal.aborted) return Promise.resolve(ABORTED);
+    // A stale `wake` only resolves a settled promise (a no-op) and holds one chunk at most.
+    return new Promise<T | typeof ABORTED>((resolve, reject) => {
+      this.wake = resolve;
+      p.then(resolve, reject);
+    });
+  }
+
+  dispose(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+  }
 }

@@ -2,6 +2,9 @@
  * Reading a write request's body: streamed chunk by chunk, gunzipped on the fly when
  * `Content-Encoding: gzip`, and refused with 413 as soon as it (decompressed) passes the limit,
  * so that memory stays bounded by the limit whatever the client sends (a gzip bomb included).
+ *
+ * A refused request's body is then read and dropped (up to DISCARD_BYTES) before the answer, so
+ * that a client still sending gets to read the 413 (or 401...) instead of a reset.
  */
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
@@ -11,8 +14,55 @@ import { HttpError } from './responses';
 /** Default largest body, after decompression: 10 MB, as InfluxDB's default. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-const tooLarge = (limit: number) =>
+/**
+ * At most this many bytes of a refused request's body are read and dropped before answering
+ * (64 MiB): past that (or with a larger Content-Length) the answer goes out at once and the
+ * connection is closed, and a client still sending may see a reset instead.
+ */
+export const DISCARD_BYTES = 64 * 1024 * 1024;
+
+/** The 413 of a body over `limit`. */
+export const tooLarge = (limit: number) =>
   new HttpError(413, `request body too large: more than ${limit} bytes (after decompression)`);
+
+/** True when the request declares a plain (not compressed) body over `limit`. */
+export function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  // Compressed data could still expand: only plain bodies are judged by their declared length.
+  return encoding === 'identity' && Number(req.headers['content-length'] ?? 0) > limit;
+}
+
+/**
+ * Reads and drops what is left of `req`'s body, up to `bound` bytes; resolves when the body has
+ * ended, at once when more than `bound` is declared, or as soon as `bound` is passed.
+ */
+export function discardBody(req: IncomingMessage, bound = DISCARD_BYTES): Promise<void> {
+  if (req.complete || req.destroyed || Number(req.headers['content-length'] ?? 0) > bound) {
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve) => {
+    let dropped = 0;
+    const done = () => {
+      req.removeListener('data', onData);
+      req.removeListener('end', done);
+      req.removeListener('close', done);
+      req.removeListener('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > bound) {
+        req.pause();
+        done();
+      }
+    };
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('close', done);
+    req.once('error', done);
+    req.resume();
+  });
+}
 
 /** The body of `req` as text (UTF-8). Throws HttpError 413, 415 or 400. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -21,9 +71,8 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
     throw new HttpError(415, `unsupported Content-Encoding '${encoding}': send identity or gzip`);
   }
   const gzip = encoding !== 'identity';
-  // A declared length over the limit needs no reading (compressed data could still expand, so
-  // only plain bodies are judged by it).
-  if (!gzip && Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
+  // A declared length over the limit needs no collecting (the listener drops the body).
+  if (declaredTooLarge(req, limit)) throw tooLarge(limit);
   const bytes = await collect(req, gzip, limit);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -48,9 +97,8 @@ function collect(req: IncomingMessage, gzip: boolean, limit: number): Promise<Bu
           req.unpipe(gunzip);
           gunzip.destroy();
         }
-        // The rest of the body is read and dropped, so that the client gets to read our answer
-        // (the listener closes the connection after it).
-        req.resume();
+        // The listener drops the rest of the body (counted) before it answers.
+        req.pause();
         reject(err);
       } else resolve(Buffer.concat(chunks, total));
     };

@@ -7,18 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { redact, messageOf } from '../../errors';
 import type { DuckDBEngine } from '../DuckDBEngine';
 import { HttpAuth } from './auth';
-import { DEFAULT_MAX_BODY_BYTES } from './body';
+import { DEFAULT_MAX_BODY_BYTES, declaredTooLarge, discardBody, tooLarge } from './body';
 import { DuckDBWriter } from './duckdbWriter';
 import type { WriteApi } from './precision';
 import { HttpError, sendError } from './responses';
 import { handleWrite, type WriteContext } from './writeEndpoint';
 
-/** Options of the HTTP listener. */
-export interface HttpListenerOptions {
+/** Options of the HTTP write handling. */
+export interface HttpHandlerOptions {
   readonly engine: DuckDBEngine;
-  readonly host: string;
-  /** 0 picks a free port. */
-  readonly port: number;
   /** When set, writes need this token (probes do not). */
   readonly token?: string;
   /** When set, writes may also authenticate with this user and password (Basic, or v1 `u`/`p`). */
@@ -26,6 +23,21 @@ export interface HttpListenerOptions {
   readonly password?: string;
   /** Largest write body after decompression (default 10 MB). */
   readonly maxBodyBytes?: number;
+}
+
+/** Options of a separate HTTP listener. */
+export interface HttpListenerOptions extends HttpHandlerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+}
+
+/** The write endpoints as a node:http server that listens nowhere: connections are handed to it. */
+export interface HttpHandler {
+  /** Takes connections by `server.emit('connection', socket)` (plain or TLS sockets). */
+  readonly server: Server;
+  /** Requests in flight get a moment to finish, then their connections are cut. */
+  close(): Promise<void>;
 }
 
 /** A listening HTTP listener. */
@@ -46,8 +58,8 @@ const WRITE_PATHS: Readonly<Record<string, WriteApi>> = {
 /** How long close() lets requests in flight finish before cutting their connections. */
 const CLOSE_GRACE_MS = 1000;
 
-/** Starts the listener; resolves once it listens. */
-export async function startHttpListener(options: HttpListenerOptions): Promise<HttpListener> {
+/** The write endpoints over `options.engine`, for connections handed over by another listener. */
+export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const context: WriteContext = {
     writer: new DuckDBWriter(options.engine),
     auth: HttpAuth.for(options),
@@ -58,6 +70,27 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
     const done = route(req, res, context).finally(() => inFlight.delete(done));
     inFlight.add(done);
   });
+  // A body declared too large behind `Expect: 100-continue` is refused before it is sent.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (declaredTooLarge(req, context.maxBodyBytes)) {
+      refuseLarge(res, WRITE_PATHS[pathOf(req)], context.maxBodyBytes);
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+  // node:http tracks connections (for closeIdleConnections, closeAllConnections and its header
+  // and request timeouts) from its 'listening' event on; this server gets its connections
+  // handed over and never listens itself.
+  server.emit('listening');
+  let closing: Promise<void> | undefined;
+  return { server, close: () => (closing ??= close(server, inFlight)) };
+}
+
+/** Starts a listener of its own for the write endpoints; resolves once it listens. */
+export async function startHttpListener(options: HttpListenerOptions): Promise<HttpListener> {
+  const handler = createHttpHandler(options);
+  const { server } = handler;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -67,12 +100,7 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
   });
   const { port } = server.address() as AddressInfo;
   const address = options.host.includes(':') ? `[${options.host}]` : options.host;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${address}:${port}`,
-    port,
-    close: () => (closing ??= close(server, inFlight)),
-  };
+  return { url: `http://${address}:${port}`, port, close: handler.close };
 }
 
 async function close(server: Server, inFlight: Set<Promise<void>>): Promise<void> {
@@ -86,12 +114,23 @@ async function close(server: Server, inFlight: Set<Promise<void>>): Promise<void
   await closed;
 }
 
+/** The request's path, without trailing slashes. */
+function pathOf(req: IncomingMessage): string {
+  let pathname: string;
+  try {
+    pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '/';
+  }
+  return pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+}
+
 /** Dispatches one request; never rejects (every failure becomes an answer). */
 async function route(req: IncomingMessage, res: ServerResponse, context: WriteContext): Promise<void> {
   let api: WriteApi | undefined;
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const path = pathOf(req);
     api = WRITE_PATHS[path];
     if (api !== undefined) {
       if (req.method !== 'POST')
@@ -104,9 +143,11 @@ async function route(req: IncomingMessage, res: ServerResponse, context: WriteCo
       res.end('404 page not found\n');
     }
   } catch (err) {
+    // A client still sending its body reads no answer until it is done (or sees a reset if the
+    // connection closes first): drop the body, within a bound, before answering.
+    await discardBody(req);
     if (err instanceof HttpError) {
-      // After a refused body (413 and the like) the connection is not reused: the rest of the
-      // body may still be on its way.
+      // A body not read to its end leaves the connection unusable: close it after the answer.
       const headers = req.complete ? err.headers : { ...err.headers, Connection: 'close' };
       sendError(res, api, err.status, err.message, headers);
     } else {
@@ -133,4 +174,9 @@ function probe(req: IncomingMessage, res: ServerResponse, path: string): void {
     'Content-Length': Buffer.byteLength(body),
   });
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Answers 413 to a request whose body was not sent (`Expect: 100-continue`) and closes. */
+function refuseLarge(res: ServerResponse, api: WriteApi | undefined, limit: number): void {
+  sendError(res, api, 413, tooLarge(limit).message, { Connection: 'close' });
 }

@@ -49,6 +49,8 @@ export interface CatalogTable {
   readonly columns: readonly Column[];
   /** A view by that name: nothing can be written there. */
   readonly view?: boolean;
+  /** Created by HTTP writes: its table comment says which columns are tags. */
+  readonly marked?: boolean;
 }
 
 /**
@@ -65,6 +67,8 @@ export interface TablePlan {
   readonly name: string;
   /** False: CREATE TABLE with all `columns`. */
   readonly exists: boolean;
+  /** An existing table created by HTTP writes (see CatalogTable.marked). */
+  readonly marked: boolean;
   /** The table's columns once the plan is applied, in table order (appender order). */
   readonly columns: Column[];
   /** Columns to add (to an existing table, by ALTER TABLE), in order. */
@@ -131,7 +135,15 @@ class TableState {
 
   constructor(name: string, existing: CatalogTable | undefined) {
     const columns = existing ? [...existing.columns] : [];
-    this.plan = { name, exists: existing !== undefined, columns, added: [], timeIndex: -1, rows: [] };
+    this.plan = {
+      name,
+      exists: existing !== undefined,
+      marked: existing?.marked ?? false,
+      columns,
+      added: [],
+      timeIndex: -1,
+      rows: [],
+    };
     columns.forEach((c, i) => this.byName.set(c.name.toLowerCase(), i));
     const time = this.byName.get(TIME_COLUMN);
     if (time !== undefined) this.plan.timeIndex = time;

@@ -21,6 +21,10 @@ const T0 = 1_767_225_600_000_000_000n;
 
 beforeAll(async () => {
   server = await startServer({ port: 0, httpPort: 0 });
+  // Database `w` exists before the first write, so that a test reading nothing reads no rows.
+  const setup = await server.engine.connect();
+  await setup.run('CREATE SCHEMA w');
+  setup.closeSync();
   reader = new InfluxDBClient3({
     host: server.httpUrl!,
     database: 'w',

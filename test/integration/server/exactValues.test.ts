@@ -200,6 +200,26 @@ describe('JSON ticket parameters bind as the same literal would', () => {
     });
   });
 
+  test('numbers are bound as written, beyond what a double holds', async () => {
+    // Written by hand: JSON.stringify cannot write these, and JSON.parse would round them.
+    const text =
+      '{"sql_query": "SELECT ($a)::VARCHAR AS a, ($b)::VARCHAR AS b, typeof($b) AS t, ($c)::VARCHAR AS c", ' +
+      '"query_type": "sql", "params": {"a": 12345678901234567891, "b": 0.1000000000000000055511151231257827, ' +
+      '"c": -170141183460469231731687303715884105728}}';
+    const table = await (await fx.client.doGet({ ticket: Buffer.from(text) })).readAll();
+    expect(table.toArray()[0].toJSON()).toEqual({
+      a: '12345678901234567891',
+      b: '0.1000000000000000055511151231257827',
+      t: 'DECIMAL(35,34)',
+      c: '-170141183460469231731687303715884105728',
+    });
+  });
+
+  test('a string that looks like the internal number mark stays a string', async () => {
+    const table = await jsonQuery('SELECT $s AS s', { s: '\u0000abc:12' });
+    expect(table.toArray()[0].toJSON()).toEqual({ s: '\u0000abc:12' });
+  });
+
   test('an array value is refused, naming the parameter', async () => {
     const err = await jsonQuery('SELECT $a AS a', { a: [1, 2] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProgrammingError);

@@ -421,11 +421,11 @@ describe('routes and probes', () => {
     expect((await fetch(`${open.httpUrl}/ping`, { method: 'POST' })).status).toBe(405);
   });
 
-  test('httpUrl only when httpPort is given', async () => {
+  test("httpUrl is the httpPort listener when given, else the server's one port", async () => {
     expect(open.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const bare = await startServer();
     try {
-      expect(bare.httpUrl).toBeUndefined();
+      expect(bare.httpUrl).toBe(`http://127.0.0.1:${bare.port}`);
     } finally {
       await bare.close();
     }
