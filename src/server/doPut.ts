@@ -3,7 +3,10 @@
  * prepared query, or a prepared update. Each is answered as soon as the stream shows what it
  * needs. Commands that carry no data are run after the first message, half-closed or not:
  * Arrow C++'s client reads a statement update's result before it half-closes. Commands that
- * carry data are run once the client half-closes, after the last batch.
+ * carry data take their batches as they arrive (ingest and set-based updates append each to
+ * DuckDB at once, so the server holds a few batches whatever the upload's size) and answer
+ * once the client half-closes, after the last batch; a client that leaves before that changes
+ * nothing.
  */
 import { status as Status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { RecordBatch, Schema } from 'apache-arrow';
@@ -13,6 +16,7 @@ import * as pb from '../proto/Flight';
 import * as sql from '../proto/FlightSql';
 import type { Command } from '../sql/commands';
 import type { DuckDBEngine } from './DuckDBEngine';
+import { executeUpdateBatches } from './bulkUpdates';
 import { ingest } from './ingest';
 import type { PreparedStatements } from './PreparedStatements';
 import { PutReader } from './PutReader';
@@ -36,18 +40,19 @@ function updateResult(count: number): pb.PutResult {
 interface Upload {
   readonly reader: PutReader;
   readonly decoder: FlightDataDecoder;
-  readonly batches: RecordBatch[];
+  /** Batches decoded while looking for the schema (none: a batch cannot come before it). */
+  readonly early: RecordBatch[];
 }
 
-/** Decodes one uploaded message; what cannot be decoded is the client's error. */
-function take(upload: Upload, message: RawFlightData): void {
+/** Decodes one uploaded message: its batch, if it is one; what cannot be decoded is the client's error. */
+function take(upload: Upload, message: RawFlightData): RecordBatch | undefined {
   let payload: DecodedPayload;
   try {
     payload = upload.decoder.decode(message);
   } catch (err) {
     throw new StatusError(Status.INVALID_ARGUMENT, `malformed Arrow data in DoPut: ${messageOf(err)}`);
   }
-  if (payload.kind === 'batch' && payload.batch.numRows > 0) upload.batches.push(payload.batch);
+  return payload.kind === 'batch' && payload.batch.numRows > 0 ? payload.batch : undefined;
 }
 
 /**
@@ -58,17 +63,29 @@ async function schemaOf(upload: Upload): Promise<Schema | undefined> {
   while (!upload.decoder.schema) {
     const message = await upload.reader.next();
     if (!message) return undefined;
-    take(upload, message);
+    const batch = take(upload, message);
+    if (batch) upload.early.push(batch);
   }
   return upload.decoder.schema;
 }
 
-/** Every batch up to the client's half-close: the data of ingest and parameter bindings. */
-async function allBatches(upload: Upload): Promise<readonly RecordBatch[]> {
+/**
+ * The batches up to the client's half-close, each read when the consumer asks for it: gRPC
+ * flow control holds the client back meanwhile. Ends with CANCELLED when the client leaves.
+ */
+async function* batchesOf(upload: Upload): AsyncGenerator<RecordBatch> {
+  yield* upload.early.splice(0);
   for (let message = await upload.reader.next(); message; message = await upload.reader.next()) {
-    take(upload, message);
+    const batch = take(upload, message);
+    if (batch) yield batch;
   }
-  return upload.batches;
+}
+
+/** Every batch up to the client's half-close: parameters bound to a prepared query. */
+async function allBatches(upload: Upload): Promise<RecordBatch[]> {
+  const batches: RecordBatch[] = [];
+  for await (const batch of batchesOf(upload)) batches.push(batch);
+  return batches;
 }
 
 /** Runs one DoPut: reads what its command needs, runs it, and writes the one PutResult it answers with. */
@@ -86,8 +103,9 @@ export async function executePut(
     if (!first.descriptor)
       throw new StatusError(Status.INVALID_ARGUMENT, 'the first DoPut message has no descriptor');
     const command = commandOf(pb.FlightDescriptor.decode(first.descriptor));
-    const upload: Upload = { reader, decoder: new FlightDataDecoder(), batches: [] };
-    take(upload, first);
+    const upload: Upload = { reader, decoder: new FlightDataDecoder(), early: [] };
+    const batch = take(upload, first);
+    if (batch) upload.early.push(batch);
     const result = await run(command, upload, context, cancelled.signal);
     // The client may have left while the statement ran; there is nobody to answer then.
     if (!cancelled.signal.aborted) call.write(result);
@@ -111,10 +129,8 @@ async function run(
     }
     case 'CommandStatementIngest': {
       const session = transactions.sessionFor(command.message.transactionId);
-      const batches = await allBatches(upload);
-      return updateResult(
-        await ingest(engine, command.message, upload.decoder.schema, batches, session, signal),
-      );
+      const schema = await schemaOf(upload);
+      return updateResult(await ingest(engine, command.message, schema, batchesOf(upload), session, signal));
     }
     case 'CommandPreparedStatementQuery': {
       const statement = prepared.lookup(command.message.preparedStatementHandle);
@@ -127,20 +143,26 @@ async function run(
     }
     case 'CommandPreparedStatementUpdate': {
       const statement = prepared.lookup(command.message.preparedStatementHandle);
+      const session = transactions.sessionFor(statement.txn);
       // Parameters are batches of the schema's columns: a schema without fields (Arrow C++ and
       // arrow-go send one when nothing is bound) or none (arrow-rs) means no data follows, and
       // the statement runs with the parameters bound before, if any.
       const schema = await schemaOf(upload);
-      const batches = schema?.fields.length ? await allBatches(upload) : [];
-      const rows = batches.length ? await parameterRows(batches) : statement.parameters;
-      const count = await executeUpdate(
-        engine,
-        statement.sql,
-        rows.length ? rows : [[]],
-        transactions.sessionFor(statement.txn),
-        signal,
+      if (schema?.fields.length) {
+        const count = await executeUpdateBatches(
+          engine,
+          statement.sql,
+          schema,
+          batchesOf(upload),
+          session,
+          signal,
+        );
+        if (count !== undefined) return updateResult(count);
+      }
+      const rows = statement.parameters;
+      return updateResult(
+        await executeUpdate(engine, statement.sql, rows.length ? rows : [[]], session, signal),
       );
-      return updateResult(count);
     }
     default:
       // Substrait updates among them (SqlInfo says the server has no Substrait), answered at once

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { status as Status } from '@grpc/grpc-js';
 import { DataType, type Field, type RecordBatch, type Schema } from 'apache-arrow';
+import { batchesWithRows, type Batches } from './batchStream';
 import {
   CommandStatementIngest_TableDefinitionOptions_TableExistsOption as IfExists,
   CommandStatementIngest_TableDefinitionOptions_TableNotExistOption as IfNotExists,
@@ -48,7 +49,7 @@ async function appendDirectly(
   target: Target,
   fields: readonly Field[],
   chunks: ArrowChunks,
-  batches: readonly RecordBatch[],
+  batches: AsyncIterable<RecordBatch>,
   signal: AbortSignal | undefined,
 ): Promise<number | undefined> {
   const columns = await columnsOf(connection, target);
@@ -88,7 +89,7 @@ async function appendStaged(
   target: Target,
   fields: readonly Field[],
   chunks: ArrowChunks,
-  batches: readonly RecordBatch[],
+  batches: AsyncIterable<RecordBatch>,
   signal: AbortSignal | undefined,
 ): Promise<number> {
   const staging: Target = {
@@ -133,12 +134,6 @@ function columnList(fields: readonly Field[], chunks: ArrowChunks): string {
 }
 
 /**
- * Runs one ingest: table options first, then the rows; returns how many rows were inserted.
- * Outside a client's transaction, all of it is one transaction of its own: a failed ingest
- * leaves no table and no rows behind. Rows go through DuckDB's appender in data chunks built
- * from the Arrow columns, every value exact (see duckdb/arrowVectors.ts).
- */
-/**
  * The table a command names. Without a schema, the connection's current one: `main`, or the
  * database the call's `database` header chose.
  */
@@ -159,11 +154,17 @@ async function targetOf(connection: DuckDBConnection, command: CommandStatementI
   };
 }
 
+/**
+ * Runs one ingest: table options first, then the rows; returns how many rows were inserted.
+ * Outside a client's transaction, all of it is one transaction of its own: a failed ingest
+ * leaves no table and no rows behind. Rows go through DuckDB's appender in data chunks built
+ * from the Arrow columns, every value exact (see duckdb/arrowVectors.ts), as `batches` arrive.
+ */
 export async function ingest(
   engine: DuckDBEngine,
   command: CommandStatementIngest,
   schema: Schema | undefined,
-  batches: readonly RecordBatch[],
+  batches: Batches,
   session?: DuckDBConnection,
   signal?: AbortSignal,
 ): Promise<number> {
@@ -205,12 +206,15 @@ export async function ingest(
           throw new StatusError(Status.NOT_FOUND, `table ${target.sql} does not exist`);
         }
         let rows = 0;
-        if (batches.some((b) => b.numRows > 0)) {
+        // The upload streams in while it is appended (see batchStream.ts): a client that leaves
+        // midway fails the read, and the transaction's rollback undoes what was appended.
+        const uploaded = await batchesWithRows(batches);
+        if (uploaded) {
           // Rows appended straight into the table are undone only by rolling back our own transaction.
           const direct = own
-            ? await appendDirectly(connection, target, schema.fields, chunks, batches, signal)
+            ? await appendDirectly(connection, target, schema.fields, chunks, uploaded, signal)
             : undefined;
-          rows = direct ?? (await appendStaged(connection, target, schema.fields, chunks, batches, signal));
+          rows = direct ?? (await appendStaged(connection, target, schema.fields, chunks, uploaded, signal));
         }
         if (own) await connection.run('COMMIT');
         return rows;

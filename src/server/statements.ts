@@ -3,6 +3,7 @@
  * CommandStatementUpdate and prepared statements. Parameters arrive as Arrow rows (one row per
  * execution) and are bound by position.
  */
+import type { JsonNumber } from './exactJson';
 import { Field as ArrowField, Null, Schema, type Field, type RecordBatch } from 'apache-arrow';
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { status as Status } from '@grpc/grpc-js';
@@ -132,6 +133,20 @@ export function unboundParameters(prepared: DuckDBPreparedStatement): StatusErro
   );
 }
 
+/**
+ * The shape checks of binding, for parameter columns of `types` bound as a whole (a set-based
+ * update): a list where the statement takes a scalar, or the reverse, fails as binding does.
+ * Undefined types (all-null columns) fit anything.
+ */
+export function checkParameterTypes(
+  prepared: DuckDBPreparedStatement,
+  types: readonly (DuckDBType | undefined)[],
+): void {
+  types.forEach((type, i) => {
+    if (type) checkShape(prepared, i + 1, parameterLabel(prepared, i + 1), type);
+  });
+}
+
 /** Nested types: DuckDB casts none of them to or from a scalar type other than VARCHAR. */
 const NESTED = new Set<number>([TypeId.LIST, TypeId.ARRAY, TypeId.STRUCT, TypeId.MAP, TypeId.UNION]);
 
@@ -150,7 +165,11 @@ function isKnown(typeId: number): boolean {
   return typeId !== 0 && typeId !== TypeId.SQLNULL && typeId !== 34;
 }
 
-/** Runs an update (or DDL) once per parameter row, or once without parameters; the affected row count. */
+/**
+ * Runs an update (or DDL) once per parameter row, or once without parameters; the affected row
+ * count. Several rows outside a client's transaction run in one transaction of their own: a
+ * failing row (named in the error) leaves none of them applied.
+ */
 export async function executeUpdate(
   engine: DuckDBEngine,
   sql: string,
@@ -158,29 +177,53 @@ export async function executeUpdate(
   session?: DuckDBConnection,
   signal?: AbortSignal,
 ): Promise<number> {
-  return engine.withConnection(
-    session,
-    async (connection) => {
+  return engine.withConnection(session, (connection) => runPerRow(connection, sql, rows, !session), signal);
+}
+
+/**
+ * `executeUpdate` on `connection`: one prepared statement bound and run per row. `own`: no
+ * client transaction is open there, so several rows get one of their own.
+ */
+export async function runPerRow(
+  connection: DuckDBConnection,
+  sql: string,
+  rows: readonly unknown[][],
+  own: boolean,
+): Promise<number> {
+  let prepared: DuckDBPreparedStatement;
+  try {
+    // Without parameters, run the text as it is (it may hold several statements).
+    if (rows.length === 0) return (await connection.run(sql)).rowsChanged;
+    prepared = await connection.prepare(sql);
+  } catch (err) {
+    throw statusForDuckDBError(err);
+  }
+  const atomic = own && rows.length > 1;
+  try {
+    if (atomic) await connection.run('BEGIN TRANSACTION');
+    let changed = 0;
+    for (let r = 0; r < rows.length; r++) {
       try {
-        // Without parameters, run the text as it is (it may hold several statements).
-        if (rows.length === 0) return (await connection.run(sql)).rowsChanged;
-        const prepared = await connection.prepare(sql);
-        let changed = 0;
-        for (const row of rows) {
-          await bind(prepared, row);
-          changed += (await prepared.run()).rowsChanged;
-        }
-        return changed;
+        await bind(prepared, rows[r]!);
+        changed += (await prepared.run()).rowsChanged;
       } catch (err) {
-        throw statusForDuckDBError(err);
+        const status = statusForDuckDBError(err);
+        if (rows.length === 1) throw status;
+        throw new StatusError(status.code, `parameter row ${r + 1} of ${rows.length}: ${status.message}`);
       }
-    },
-    signal,
-  );
+    }
+    if (atomic) await connection.run('COMMIT');
+    return changed;
+  } catch (err) {
+    if (atomic) await connection.run('ROLLBACK').catch(() => undefined);
+    throw statusForDuckDBError(err);
+  } finally {
+    prepared.destroySync();
+  }
 }
 
 /** Named parameters (InfluxDB's JSON ticket `params`: `$name` in the query). */
-export type NamedParameters = Readonly<Record<string, string | number | boolean | null>>;
+export type NamedParameters = Readonly<Record<string, string | number | boolean | null | JsonNumber>>;
 
 /**
  * Binds one parameter row to `prepared` (used by the engine's query path): positional values,

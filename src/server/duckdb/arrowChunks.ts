@@ -72,17 +72,18 @@ export class ArrowChunks {
   }
 
   /**
-   * Appends `batches` through `appender`, checking `signal` between chunks; the rows of a
-   * failed call may be partly appended (the caller's transaction undoes them). The number of rows.
+   * Appends `batches` through `appender` as they come (an upload streams them: only the batch
+   * being appended is held), checking `signal` between chunks; the rows of a failed call may be
+   * partly appended (the caller's transaction undoes them). The number of rows.
    */
   async append(
     appender: DuckDBAppender,
-    batches: readonly RecordBatch[],
+    batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>,
     signal?: AbortSignal,
   ): Promise<number> {
     let rows = 0;
     let chunks = 0;
-    for (const batch of batches) {
+    for await (const batch of batches) {
       for (const chunk of this.chunksOf(batch)) {
         appender.appendDataChunk(chunk);
         rows += chunk.rowCount;
