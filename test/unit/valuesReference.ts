@@ -1,10 +1,7 @@
 /**
- * Arrow -> JavaScript values: the one place where cells become JS values.
- *
- * Lossless by default (DESIGN.md "Values"): Int64/UInt64 -> bigint, Decimal -> exact string,
- * timestamps -> Date (or exact bigint nanoseconds / ISO string on request), binary ->
- * Uint8Array, lists -> arrays, structs and maps -> plain objects. Converters are resolved once
- * per column type and then applied in tight loops per batch, never a type switch per cell.
+ * The previous implementation of src/values (one cell converter per value, checked per cell),
+ * kept verbatim as the reference that the range readers must agree with exactly
+ * (values.property.test.ts). Not shipped; not to be optimised.
  */
 import {
   makeVector,
