@@ -124,6 +124,9 @@ test('ESM import FlightSQLDialect from "flightsql/dialect" (default and named)',
 
 test("a flightsql:// connection string, with user and password, through Knex's own parser", async () => {
   const basic = await startServer({ username: 'ann', password: 'pw-1234' });
+  const setup = await basic.engine.connect();
+  await setup.run('CREATE SCHEMA x'); // the database the connection string names
+  setup.closeSync();
   const db = knex({
     client: FlightSQLDialect,
     connection: `flightsql://ann:pw-1234@127.0.0.1:${basic.port}?useEncryption=false&database=x`,

@@ -104,7 +104,7 @@ describe('authentication and headers', () => {
   });
 
   test('custom headers reach the server, and response headers and trailers reach the caller', async () => {
-    const client = fx.connect({ token: TOKEN, metadata: { database: 'home' } });
+    const client = fx.connect({ token: TOKEN, metadata: { 'x-request-tag': 'home' } });
     let headers: Record<string, unknown> | undefined;
     let trailers: Record<string, unknown> | undefined;
     const info = await client.execute('SELECT 1', {
