@@ -431,16 +431,19 @@ async function main() {
   // InfluxDBClient3's write throughput with and without batching (each in its own process).
   for (const [script, title] of [
     ['influx.mjs', '## Line protocol: serialisation and writes into influxd'],
-    ['write3.mjs', '## InfluxDBClient3 write throughput, with and without batching'],
+    ['write3.mjs', '## HTTP writes: one point per request and batched, embedded server next to influxd'],
     ['ingest.mjs', "## Bulk ingest into the embedded server, against DuckDB's in-process appender"],
   ]) {
     if (env.BENCH_WRITES === '0') break;
     log(`${script}: running...`);
     const out = await runScript(join(here, script));
+    // Tables only, each kept apart (a script may print several).
     const tables = out
       .split('\n')
-      .filter((line) => line.startsWith('|'))
-      .join('\n');
+      .filter((line) => line.startsWith('|') || line.trim() === '')
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
     const section = `${title}\n\n${tables}\n`;
     console.log('\n' + section);
     sections.push(section);

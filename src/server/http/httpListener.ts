@@ -84,7 +84,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   // handed over and never listens itself.
   server.emit('listening');
   let closing: Promise<void> | undefined;
-  return { server, close: () => (closing ??= close(server, inFlight)) };
+  // The writer's connection goes once no request can reach it any more.
+  return { server, close: () => (closing ??= close(server, inFlight).finally(() => context.writer.close())) };
 }
 
 /** Starts a listener of its own for the write endpoints; resolves once it listens. */
