@@ -184,8 +184,16 @@ function fillSql(
       const pt = `last_value(CASE WHEN ${col} IS NOT NULL THEN g."__b" END IGNORE NULLS) ${before}`;
       const nv = `first_value(${col} IGNORE NULLS) ${after}`;
       const nt = `first_value(CASE WHEN ${col} IS NOT NULL THEN g."__b" END IGNORE NULLS) ${after}`;
+      if (kind === 'integer') {
+        // Exactly, then truncated as InfluxDB's int64(): a slope in floating point can land a hair
+        // below a whole value (436 - 6e-14) and truncate to the integer under it.
+        const h = (x: string) => `CAST(${x} AS HUGEINT)`;
+        const span = `(${h(nt)} - ${h(pt)})`;
+        const exact = `(${h(pv)} * ${span} + (${h(nv)} - ${h(pv)}) * (${h('g."__b"')} - ${h(pt)})) // ${span}`;
+        return `coalesce(${col}, CAST(${exact} AS BIGINT))`;
+      }
       const line = `(CAST(${nv} - ${pv} AS DOUBLE) / CAST(${nt} - ${pt} AS DOUBLE)) * CAST(g."__b" - ${pt} AS DOUBLE) + ${pv}`;
-      return `coalesce(${col}, ${kind === 'integer' ? `CAST(trunc(${line}) AS BIGINT)` : line})`;
+      return `coalesce(${col}, ${line})`;
     }
   }
 }

@@ -274,6 +274,6 @@ test('aggregates over random points agree with InfluxDB 1.x', async () => {
         }
       },
     ),
-    { numRuns: 8 },
+    { numRuns: Number(process.env.PROP_RUNS ?? 8) },
   );
 });
