@@ -22,10 +22,10 @@ import {
   makeData,
   makeVector,
   Struct,
+  type Data,
   type DataType,
   type Union,
   type Vector,
-  Precision,
   TimeUnit,
 } from 'apache-arrow';
 import { DataError, InterfaceError, ProgrammingError, messageOf } from '../errors';
@@ -38,6 +38,8 @@ import {
 } from '../flight/arrowInput';
 import { conformBatch } from './conform';
 import { SqlDate, SqlTime } from './temporal';
+import { coercerFor, describeValue, timestampUnits } from './coerce';
+import { FastColumnError, fastEncoder } from './fastParameters';
 import { unionColumn } from './unionParameters';
 
 /** Parameters: one row of positional values, several rows, or Arrow data used as it is. */
@@ -61,137 +63,74 @@ function isRows(
   return parameters.length > 0 && parameters.every((p) => Array.isArray(p));
 }
 
-/** Builds the column of `type` from `values`; a value the type cannot hold exactly is a DataError. */
-function columnOf(type: DataType, values: unknown[], name: string): Vector {
+/**
+ * The general column of `type` from `values` through apache-arrow's builders (every type); a
+ * value the type cannot hold exactly is a DataError. Exported for the tests that hold the fast
+ * paths to it.
+ */
+export function generalColumn(type: DataType, values: unknown[], name: string): Vector {
   let row = 0;
   try {
     if (type.typeId === Type.Decimal) return decimalColumn(type, values);
     if (type.typeId === Type.Timestamp) return timestampColumn(type, values, (r) => (row = r));
-    if (type.typeId === Type.Union) return unionColumn(type as Union, values, name, columnOf);
+    if (type.typeId === Type.Union) return unionColumn(type as Union, values, name, generalColumn);
     const coerce = coercerFor(type);
     const ready = values.map((v, r) => ((row = r), v === null ? null : coerce(v)));
     return vectorFromArray(ready, type);
   } catch (err) {
     if (err instanceof DataError) throw err;
-    const shown = describeValue(values[row]);
-    throw new DataError(`parameter ${name}: cannot bind ${shown} as ${String(type)} (${messageOf(err)})`, {
-      cause: err,
-    });
+    throw refused(type, values[row], name, err);
   }
 }
 
-function describeValue(value: unknown): string {
-  const text =
-    typeof value === 'string' ? `'${value}'` : value instanceof Date ? value.toISOString() : String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-const INTEGER = /^[+-]?\d+$/;
-const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?Infinity$|^NaN$/;
-
-/** Converts one non-null value to what apache-arrow's builder of `type` takes, or throws. */
-function coercerFor(type: DataType): (value: unknown) => unknown {
-  switch (type.typeId) {
-    case Type.Int: {
-      const { bitWidth, isSigned } = type as unknown as { bitWidth: number; isSigned: boolean };
-      const min = isSigned ? -(1n << BigInt(bitWidth - 1)) : 0n;
-      const max = (isSigned ? 1n << BigInt(bitWidth - 1) : 1n << BigInt(bitWidth)) - 1n;
-      return (value) => {
-        let n: bigint;
-        if (typeof value === 'bigint') n = value;
-        else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
-        else if (typeof value === 'string' && INTEGER.test(value.trim())) n = BigInt(value.trim());
-        else throw new RangeError('not an integer');
-        if (n < min || n > max) throw new RangeError(`out of range [${min}, ${max}]`);
-        return bitWidth === 64 ? n : Number(n);
-      };
-    }
-    case Type.Float: {
-      // Narrower floats take only the numbers they hold exactly.
-      const exact =
-        (type as unknown as { precision: Precision }).precision === Precision.DOUBLE
-          ? (n: number) => n
-          : (n: number) => {
-              if (!Number.isNaN(n) && Math.fround(n) !== n) throw new RangeError('not exactly representable');
-              return n;
-            };
-      return (value) => {
-        if (typeof value === 'number') return exact(value);
-        if (typeof value === 'bigint') {
-          if (BigInt(Number(value)) !== value) throw new RangeError('not exactly representable as a float');
-          return exact(Number(value));
-        }
-        if (typeof value === 'string' && NUMBER_TEXT.test(value.trim())) return exact(Number(value.trim()));
-        throw new RangeError('not a number');
-      };
-    }
-    case Type.Bool:
-      return (value) => {
-        if (typeof value === 'boolean') return value;
-        throw new RangeError('not a boolean');
-      };
-    case Type.Utf8:
-    case Type.LargeUtf8:
-      return (value) => {
-        if (typeof value === 'string') return value;
-        if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
-          return String(value);
-        if (value instanceof SqlDate || value instanceof SqlTime) return value.toString();
-        if (value instanceof Date) return value.toISOString();
-        throw new RangeError('not text');
-      };
-    case Type.Binary:
-    case Type.LargeBinary:
-      return (value) => {
-        if (value instanceof Uint8Array) return value;
-        if (value instanceof ArrayBuffer) return new Uint8Array(value);
-        throw new RangeError('not bytes (pass a Uint8Array, or Binary(text))');
-      };
-    case Type.Date:
-      // apache-arrow's date builders take epoch milliseconds.
-      return (value) => {
-        const date = value instanceof Date ? value : typeof value === 'string' ? parseDate(value) : undefined;
-        if (!date || Number.isNaN(date.getTime())) throw new RangeError('not a date');
-        if (date.getTime() % 86_400_000 !== 0)
-          throw new RangeError('has a time of day (use a Date at UTC midnight, or SqlDate)');
-        return date.getTime();
-      };
-    case Type.Time:
-      return (value) => {
-        if (!(value instanceof SqlTime) && typeof value !== 'string')
-          throw new RangeError('not a time of day');
-        return timeValue(type, value);
-      };
-    case Type.Null:
-      return () => {
-        throw new RangeError('the parameter takes only null');
-      };
-    default:
-      return (value) => value;
-  }
-}
-
-function parseDate(text: string): Date | undefined {
-  const match = /^(-?\d{4,})-(\d{2})-(\d{2})$/.exec(text.trim());
-  if (!match) return undefined;
-  try {
-    return new SqlDate(Number(match[1]), Number(match[2]), Number(match[3]));
-  } catch {
-    return undefined;
-  }
-}
-
-/** A time of day (SqlTime or `HH:MM:SS[.f]` text) in the column's unit: number for 32-bit units, bigint for 64. */
-function timeValue(type: DataType, value: SqlTime | string): number | bigint {
-  const time = value instanceof SqlTime ? value : SqlTime.parse(value);
-  const { unit, bitWidth } = type as unknown as { unit: number; bitWidth: number };
-  const units = time.in(NS_PER_UNIT[unit as TimeUnit]);
-  return bitWidth === 64 ? units : Number(units);
+function refused(type: DataType, value: unknown, name: string, err: unknown): DataError {
+  return new DataError(
+    `parameter ${name}: cannot bind ${describeValue(value)} as ${String(type)} (${messageOf(err)})`,
+    { cause: err },
+  );
 }
 
 /**
- * A Timestamp column built exactly: Dates are milliseconds, bigints nanoseconds since the
- * epoch (what `timestamps: 'bigint'` reads back), strings ISO 8601 (UTC unless they say).
+ * Rows `[start, end)` of a column (`values[i]`, or `values[i][column]` for a non-negative
+ * `column`): typed arrays filled directly where the type allows, apache-arrow's builders otherwise.
+ */
+function columnData(
+  type: DataType,
+  values: readonly unknown[],
+  column: number,
+  name: string,
+  start: number,
+  end: number,
+): Data {
+  const encoder = fastEncoder(type, start, end - start);
+  if (!encoder) return generalColumn(type, valuesOf(values, column, start, end), name).data[0]!;
+  try {
+    encoder.fill(values, column, start, end);
+  } catch (err) {
+    if (err instanceof FastColumnError)
+      throw refused(type, valuesOf(values, column, err.row, err.row + 1)[0], name, err.cause);
+    throw err;
+  }
+  return encoder.finish();
+}
+
+/** Rows `[start, end)` of a column as the general path takes them (undefined is null). */
+function valuesOf(values: readonly unknown[], column: number, start: number, end: number): unknown[] {
+  const out: unknown[] = [];
+  for (let r = start; r < end; r++)
+    out.push((column < 0 ? values[r] : (values[r] as readonly unknown[])[column]) ?? null);
+  return out;
+}
+
+/** A column builder for union members and casts of Arrow data: fast where the type allows. */
+function buildColumn(type: DataType, values: unknown[], name: string): Vector {
+  if (type.typeId === Type.Union) return unionColumn(type as Union, values, name, buildColumn);
+  return makeVector(columnData(type, values, -1, name, 0, values.length));
+}
+
+/**
+ * The general Timestamp column (see `timestampUnits`), built by hand: apache-arrow's timestamp
+ * builders take milliseconds as numbers.
  */
 function timestampColumn(type: DataType, values: unknown[], at: (row: number) => void): Vector {
   const perUnit = NS_PER_UNIT[(type as unknown as { unit: TimeUnit }).unit];
@@ -204,40 +143,12 @@ function timestampColumn(type: DataType, values: unknown[], at: (row: number) =>
       nullCount++;
       return;
     }
-    let ns: bigint;
-    if (value instanceof Date) {
-      if (Number.isNaN(value.getTime())) throw new RangeError('invalid Date');
-      ns = BigInt(value.getTime()) * 1_000_000n;
-    } else if (typeof value === 'bigint') ns = value;
-    else if (typeof value === 'string') ns = parseTimestampNs(value);
-    else throw new RangeError('not a timestamp (pass a Date, bigint nanoseconds or ISO 8601 text)');
-    if (ns % perUnit !== 0n) throw new RangeError('more precise than the column');
-    data[row] = ns / perUnit;
+    data[row] = timestampUnits(value, perUnit);
     validity[row >> 3]! |= 1 << (row & 7);
   });
-  // Built by hand: apache-arrow's timestamp builders take milliseconds as numbers.
   return makeVector(
     makeData({ type: type as never, length: values.length, nullCount, nullBitmap: validity, data } as never),
   );
-}
-
-/** Nanoseconds since the epoch of ISO 8601 text, every fraction digit kept; no zone means UTC. */
-function parseTimestampNs(text: string): bigint {
-  const match =
-    /^(-?\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
-      text.trim(),
-    );
-  if (!match) throw new RangeError('not ISO 8601 text');
-  const [, y, mo, d, h = '0', mi = '0', sec = '0', fraction = '', zone] = match;
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
-  if (Number.isNaN(ms)) throw new RangeError('not a valid date');
-  let offsetMinutes = 0;
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const digits = zone.replace(':', '');
-    offsetMinutes =
-      (digits[0] === '-' ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
-  }
-  return (BigInt(ms) - BigInt(offsetMinutes) * 60_000n) * 1_000_000n + BigInt(fraction.padEnd(9, '0'));
 }
 
 function decimalColumn(type: DataType, values: unknown[]): Vector {
@@ -271,24 +182,41 @@ function decimalColumn(type: DataType, values: unknown[]): Vector {
   );
 }
 
+/** Rows per parameter batch: big enough to amortise each message, small enough that DoPut streams. */
+export const BATCH_ROWS = 65_536;
+
 /**
  * Builds the parameter batches for the server's declared parameter `schema` from positional
  * values (one row), rows of values, or Arrow data. Each batch carries the declared schema
  * exactly (names, types, nullability, metadata): Arrow data is cast to it where that loses
  * nothing. Parameters the server left open (no field, or a Null-typed one) take the values' own
- * types.
+ * types. Rows become batches of up to `BATCH_ROWS` rows, all with one schema.
  */
 export function parameterBatches(schema: Schema, parameters: Parameters): RecordBatch[] {
   // Arrow data from any copy or version of apache-arrow, recognised by shape.
   const kind = Array.isArray(parameters) ? undefined : arrowKind(parameters);
-  if (kind === 'batch') return [conformBatch(ownRecordBatch(parameters), schema, columnOf)];
+  if (kind === 'batch') return [conformBatch(ownRecordBatch(parameters), schema, buildColumn)];
   if (kind === 'table' || kind === 'ipc')
-    return ownTable(parameters).batches.map((b) => conformBatch(b, schema, columnOf));
+    return ownTable(parameters).batches.map((b) => conformBatch(b, schema, buildColumn));
   if (!Array.isArray(parameters))
     throw new InterfaceError(
       `parameters: expected an array of values, an array of rows, or an apache-arrow Table or RecordBatch, got ${describeArrowInput(parameters)}`,
     );
   const rows = isRows(parameters) ? parameters : [parameters as readonly unknown[]];
+  return rowBatches(schema, rows);
+}
+
+/**
+ * The batches of `rows`, column by column as the general path goes (so the first value refused
+ * is the same), typed once per column. `general` builds every column through apache-arrow's
+ * builders in one batch: the reference the fast paths are tested against.
+ * @internal
+ */
+export function rowBatches(
+  schema: Schema,
+  rows: readonly (readonly unknown[])[],
+  { batchRows = BATCH_ROWS, general = false }: { batchRows?: number; general?: boolean } = {},
+): RecordBatch[] {
   const width = schema.fields.length || (rows[0]?.length ?? 0);
   for (const row of rows) {
     if (row.length !== width) {
@@ -296,35 +224,81 @@ export function parameterBatches(schema: Schema, parameters: Parameters): Record
       throw new ProgrammingError(`the statement takes ${width} parameter(s), a row has ${row.length}`);
     }
   }
-  const fields: Field[] = [];
-  const columns: Vector[] = [];
-  for (let c = 0; c < width; c++) {
-    const declared = schema.fields[c];
-    const values = rows.map((r) => (r[c] === undefined ? null : r[c]));
-    const name = declared?.name ?? String(c + 1);
-    let field: Field;
-    if (declared && declared.type.typeId !== Type.Null) {
-      field = declared;
-      if (!declared.nullable && values.includes(null))
-        throw new DataError(`parameter ${name}: the server declares it non-nullable, a row binds null`);
-    } else {
-      const sample = values.find((v) => v !== null);
-      field = new Field(
-        name,
-        sample === undefined ? new Null() : typeForValue(sample),
-        true,
-        declared?.metadata,
-      );
+  const fields = Array.from({ length: width }, (_, c) => fieldOf(schema.fields[c], rows, c));
+  const size = general || width === 0 ? Math.max(rows.length, 1) : Math.max(1, batchRows);
+  let columns: Data[][];
+  if (general) columns = byColumn(fields, rows, size, true);
+  else {
+    try {
+      columns = byBlock(fields, rows, size);
+    } catch (err) {
+      // Report what the general path reports: the first value refused, column by column.
+      if (!(err instanceof DataError)) throw err;
+      columns = byColumn(fields, rows, size, false);
     }
-    columns.push(columnOf(field.type, values, name));
-    fields.push(field);
   }
   const batchSchema = new Schema(fields, schema.metadata);
-  const data = makeData({
-    type: new Struct(fields),
-    length: rows.length,
-    nullCount: 0,
-    children: columns.map((v) => v.data[0]!),
+  const struct = new Struct(fields);
+  return (columns[0] ?? [undefined]).map((_, k) => {
+    const length = Math.min(rows.length, (k + 1) * size) - k * size;
+    const children = columns.map((parts) => parts[k]!);
+    return new RecordBatch(batchSchema, makeData({ type: struct, length, nullCount: 0, children }));
   });
-  return [new RecordBatch(batchSchema, data)];
+}
+
+/** The declared field, or where the server left the parameter open, the first value's type. */
+function fieldOf(declared: Field | undefined, rows: readonly (readonly unknown[])[], c: number): Field {
+  if (declared && declared.type.typeId !== Type.Null) return declared;
+  const sample = rows.find((r) => r[c] !== null && r[c] !== undefined)?.[c];
+  const type = sample === undefined ? new Null() : typeForValue(sample);
+  return new Field(declared?.name ?? String(c + 1), type, true, declared?.metadata);
+}
+
+function checkNulls(field: Field, rows: readonly (readonly unknown[])[], c: number): void {
+  if (!field.nullable && rows.some((r) => r[c] === null || r[c] === undefined))
+    throw new DataError(`parameter ${field.name}: the server declares it non-nullable, a row binds null`);
+}
+
+/** Columns one after the other, as the general path builds them (each a list of batch parts). */
+function byColumn(
+  fields: Field[],
+  rows: readonly (readonly unknown[])[],
+  size: number,
+  general: boolean,
+): Data[][] {
+  return fields.map((field, c) => {
+    checkNulls(field, rows, c);
+    if (general) return [generalColumn(field.type, valuesOf(rows, c, 0, rows.length), field.name).data[0]!];
+    const parts: Data[] = [];
+    for (let start = 0; start < rows.length || start === 0; start += size)
+      parts.push(columnData(field.type, rows, c, field.name, start, Math.min(rows.length, start + size)));
+    return parts;
+  });
+}
+
+/** Rows read once per block across every column, while warm (see ColumnEncoder). */
+const BLOCK_ROWS = 1024;
+
+/** Batch by batch, block by block across the columns; throws DataError at the first value refused. */
+function byBlock(fields: Field[], rows: readonly (readonly unknown[])[], size: number): Data[][] {
+  fields.forEach((field, c) => checkNulls(field, rows, c));
+  const columns: Data[][] = fields.map(() => []);
+  for (let start = 0; start < rows.length || start === 0; start += size) {
+    const end = Math.min(rows.length, start + size);
+    const encoders = fields.map((f) => fastEncoder(f.type, start, end - start));
+    try {
+      for (let from = start; from < end; from += BLOCK_ROWS)
+        for (let c = 0; c < encoders.length; c++)
+          encoders[c]?.fill(rows, c, from, Math.min(end, from + BLOCK_ROWS));
+    } catch (err) {
+      if (err instanceof FastColumnError) throw new DataError(err.message, { cause: err });
+      throw err;
+    }
+    encoders.forEach((encoder, c) =>
+      columns[c]!.push(
+        encoder?.finish() ?? columnData(fields[c]!.type, rows, c, fields[c]!.name, start, end),
+      ),
+    );
+  }
+  return columns;
 }
