@@ -22,6 +22,8 @@
 //   BENCH_REPEAT_LIMIT_S   do not repeat a client whose first run took longer (default 60)
 //   BENCH_WRITES         0: skip the write benchmarks (bench/influx.mjs, bench/write3.mjs, bench/ingest.mjs)
 //   BENCH_STREAM         0: skip bench/duckdbStream.mjs (the server's stream next to DuckDB, 5M rows)
+//   BENCH_SMALL          0: skip bench/smallQuery.mjs (p50/p99 of a one-row query through every
+//                        client, on the embedded server and on the SQLite example server)
 //
 // The server runs in its own process (bench/server.mjs); every client runs in its own process
 // (bench/client.mjs <name>) so that peak RSS is per client. Results: stdout and bench/results.md.
@@ -424,6 +426,16 @@ async function main() {
     log('duckdbStream.mjs: running...');
     const out = await runScript(join(here, 'duckdbStream.mjs'));
     const section = `## The embedded server's stream next to DuckDB\n\n${out.trim()}\n`;
+    console.log('\n' + section);
+    sections.push(section);
+  }
+  // Small queries: the latency of a one-row query through every client, on the embedded server
+  // and on a server of another kind (the SQLite example port of test/integration/servers/), with
+  // the calls of all clients interleaved in one run.
+  if (env.BENCH_SMALL !== '0') {
+    log('smallQuery.mjs: running...');
+    const out = await runScript(join(here, 'smallQuery.mjs'));
+    const section = `## Small queries: p50 and p99 of every client on two servers\n\n${out.trim()}\n`;
     console.log('\n' + section);
     sections.push(section);
   }

@@ -1,6 +1,6 @@
 /**
- * A child process for shutdown.test.ts: starts the embedded server, runs long DuckDB queries from
- * a client (aborting some), closes everything, and prints when close() resolved. The test checks
+ * A child process for shutdown.test.ts: starts the embedded server, runs small reads (leaving
+ * idle pooled connections) and long DuckDB queries from a client (aborting some), closes everything, and prints when close() resolved. The test checks
  * that the process then exits by itself.
  */
 import { FlightSQLClient } from '../../../src';
@@ -11,6 +11,14 @@ const LONG = 'SELECT a FROM range(100000000000) t(a) WHERE a % 1000000007 = 3';
 async function main(): Promise<void> {
   const server = await startServer({ httpPort: 0 });
   const client = new FlightSQLClient({ host: server.location });
+  // Small reads first: their connections wait idle in the engine's pool (one with a statement
+  // still prepared by a GetFlightInfo whose ticket is never redeemed), which close() must close.
+  for (let i = 0; i < 3; i++) {
+    const info = await client.execute('SELECT 42');
+    await (await client.doGet(info.endpoints[0]!.ticket)).readAll();
+  }
+  await client.execute('SELECT 43');
+  if (server.engine.idleConnections === 0) throw new Error('no connection was kept for reuse');
   const calls: Promise<unknown>[] = [];
   const controllers: AbortController[] = [];
   for (let i = 0; i < 4; i++) {
