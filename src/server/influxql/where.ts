@@ -68,8 +68,16 @@ export function splitWhere(where: Expr | undefined, now: bigint): SplitWhere {
     return e;
   };
   const rest = where ? visit(where) : undefined;
-  return { range: { lower, upper }, rest };
+  // Bounds past what a timestamp holds (`now() - 100000000w`) mean no bound on that side; a
+  // bound past the other end leaves nothing in range. Either way, within int64 nanoseconds.
+  const clamp = (t: bigint | undefined) =>
+    t === undefined ? undefined : t < MIN_TIME ? MIN_TIME : t > MAX_TIME ? MAX_TIME : t;
+  return { range: { lower: clamp(lower), upper: clamp(upper) }, rest };
 }
+
+/** The earliest and latest instants a TIMESTAMP_NS holds (DuckDB keeps int64's extremes for infinity). */
+const MIN_TIME = -(2n ** 63n) + 2n;
+const MAX_TIME = 2n ** 63n - 2n;
 
 /** Epoch nanoseconds of a time expression: a time string, integer nanoseconds, now(), ± durations. */
 function timeValue(e: Expr, now: bigint): bigint {

@@ -169,6 +169,10 @@ describe('translator', () => {
         /buckets per series/,
       );
       expect(await run('SELECT count(v) FROM cpu GROUP BY time(1m)')).toHaveLength(61); // 0m to now() = 60m
+      // Bounds past what a timestamp holds are no bound on their side, or leave nothing in range.
+      expect(await run('SELECT v FROM cpu WHERE time > now() - 100000000w')).toHaveLength(2);
+      expect(await run('SELECT v FROM cpu WHERE time < now() + 100000000w')).toHaveLength(2);
+      expect(await run('SELECT v FROM cpu WHERE time > now() + 100000000w')).toHaveLength(0);
     } finally {
       c.closeSync();
       instance.closeSync();
