@@ -122,6 +122,12 @@ export class TicketIsCommand extends globalThis.Error {
 }
 
 function unsupportedTicket(command: Command): StatusError {
+  if (command.kind === 'unknown' && command.typeUrl === '') {
+    return new StatusError(
+      Status.INVALID_ARGUMENT,
+      'unrecognised ticket: neither a Flight SQL ticket nor an InfluxDB JSON ticket',
+    );
+  }
   return new StatusError(
     Status.INVALID_ARGUMENT,
     `unsupported ticket ${command.kind === 'unknown' ? command.typeUrl : command.kind}`,
