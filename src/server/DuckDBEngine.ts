@@ -4,8 +4,10 @@
  * DuckDB errors as gRPC statuses.
  * DuckDB is imported here only, and lazily: client code never loads it.
  */
+import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { Schema, type RecordBatch } from 'apache-arrow';
+import { InterfaceError } from '../errors';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../flight';
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { arrowSchemaFor, recordBatchesFrom, ResultFailedError } from './duckdb/recordBatches';
@@ -481,6 +483,9 @@ function schemaOfPrepared(prepared: DuckDBPreparedStatement): Schema {
 /** A SQL literal for a directory of `allowed_directories`, made absolute against the server's working directory. */
 function directoryLiteral(directory: string): string {
   const absolute = resolve(directory);
+  // A mistyped directory would open nothing and say nothing: refuse it at start instead.
+  if (!statSync(absolute, { throwIfNoEntry: false })?.isDirectory())
+    throw new InterfaceError(`allowedDirectories: ${absolute} is not a directory`);
   const withSlash = absolute.endsWith(sep) ? absolute : absolute + sep;
   return `'${withSlash.replace(/'/g, "''")}'`;
 }

@@ -139,6 +139,12 @@ describe('allowedDirectories opens those directories only', () => {
   });
 });
 
+test('an allowed directory that does not exist is refused at start, not silently opened to nothing', async () => {
+  await expect(startServer({ allowedDirectories: [join(root, 'missing')] })).rejects.toThrow(
+    /allowedDirectories: .*missing is not a directory/,
+  );
+});
+
 test('fullAccess: clients reach files and settings (trusted local use)', async () => {
   const server = await startServer({ fullAccess: true });
   const client = new FlightSQLClient({ host: server.location });
