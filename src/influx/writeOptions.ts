@@ -58,6 +58,14 @@ export type Resolved = typeof DEFAULTS & Pick<WriteOptions, 'success' | 'error' 
 export function withDefaults(options: WriteOptions): Resolved {
   const o: Record<string, unknown> = { ...DEFAULTS };
   for (const [key, value] of Object.entries(options)) if (value !== undefined) o[key] = value;
+  // Unless set, the buffer holds at least one batch: a batch larger than the default is no error.
+  const batchSize = o['batchSize'];
+  if (
+    options.maxBufferLines === undefined &&
+    typeof batchSize === 'number' &&
+    batchSize > DEFAULTS.maxBufferLines
+  )
+    o['maxBufferLines'] = batchSize;
   return o as Resolved;
 }
 

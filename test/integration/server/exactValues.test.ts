@@ -50,6 +50,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { ProgrammingError, RowConverter } from '../../../src';
+import { InfluxDBClient3 } from '../../../src/influx';
 import { packCommand } from '../../../src/sql/commands';
 import { queryTable, useServer } from '../fixture';
 
@@ -213,6 +214,22 @@ describe('JSON ticket parameters bind as the same literal would', () => {
       t: 'DECIMAL(35,34)',
       c: '-170141183460469231731687303715884105728',
     });
+  });
+
+  test('InfluxDBClient3 sends bigint params as JSON numbers with every digit', async () => {
+    const influx = new InfluxDBClient3({ host: fx.server.httpUrl, database: 'main' });
+    try {
+      const table = await influx.query('SELECT ($b)::VARCHAR AS b, typeof($b) AS t, $s AS s', {
+        params: { b: 12345678901234567891n, s: '\u0000x:1' },
+      });
+      expect(table.toArray()[0].toJSON()).toEqual({
+        b: '12345678901234567891',
+        t: 'HUGEINT',
+        s: '\u0000x:1',
+      });
+    } finally {
+      await influx.close();
+    }
   });
 
   test('a string that looks like the internal number mark stays a string', async () => {

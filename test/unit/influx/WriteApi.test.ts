@@ -163,6 +163,9 @@ test('options are checked', () => {
   expect(() => new BatchingWriter(async () => undefined, { batchSize: 10, maxBufferLines: 5 })).toThrow(
     ProgrammingError,
   );
+  // A batch larger than the default buffer is no error when the buffer was not set, in either mode.
+  expect(() => new BatchingWriter(async () => undefined, { batchSize: 200_000 })).not.toThrow();
+  expect(resolveBatching({ batching: false, batchSize: 200_000 })).toBe(false);
 });
 
 test('Retry-After in seconds or as an HTTP date', () => {
