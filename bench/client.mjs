@@ -167,14 +167,14 @@ const clients = {
       return new InfluxDBClient({
         host: `http://127.0.0.1:${port}`,
         token: token ?? 'x',
-        database: 'bench',
+        database: 'main', // the schema the bench table is in: an unknown database is NOT_FOUND
         queryTimeout: 30 * 60_000,
       });
     },
     async run(client, sql) {
       let rows = 0;
       let sum = 0;
-      for await (const row of client.query(sql, 'bench', { type: 'sql' })) {
+      for await (const row of client.query(sql, 'main', { type: 'sql' })) {
         rows++;
         sum += row[COLUMN];
       }
@@ -190,7 +190,7 @@ const clients = {
       const client = new InfluxDBClient({
         host: `http://127.0.0.1:${port}`,
         token: token ?? 'x',
-        database: 'bench',
+        database: 'main', // the schema the bench table is in: an unknown database is NOT_FOUND
         queryTimeout: 30 * 60_000,
       });
       if (typeof client._queryApi?._queryRawBatches !== 'function') {
@@ -202,7 +202,7 @@ const clients = {
       let rows = 0;
       let sum = 0;
       const options = client._mergeQueryOptions({ type: 'sql' });
-      for await (const batch of client._queryApi._queryRawBatches(sql, 'bench', options)) {
+      for await (const batch of client._queryApi._queryRawBatches(sql, 'main', options)) {
         rows += batch.numRows;
         sum += sumColumn(batch);
       }
