@@ -120,20 +120,8 @@ async function insertStaged(
   try {
     if (own) await connection.run('BEGIN TRANSACTION');
     await connection.run(`CREATE TEMP TABLE ${staging} (${columns})`);
-    const appender = await connection.createAppender(name, 'main', 'temp');
-    try {
-      await chunks.append(appender, batches, signal);
-    } catch (err) {
-      // The staging table goes with the failure; only the original error matters.
-      try {
-        appender.clear();
-        appender.closeSync();
-      } catch {
-        // ignored: see above
-      }
-      throw err;
-    }
-    appender.closeSync();
+    // The staging table goes with a failure (the transaction's rollback).
+    await chunks.appendAndClose(await connection.createAppender(name, 'main', 'temp'), batches, signal);
     const values = plan.parameters.map((p) => plan.select[p - 1]!).join(', ');
     const result = await connection.run(`${plan.head} SELECT ${values} FROM ${staging}`);
     await connection.run(`DROP TABLE ${staging}`);

@@ -63,19 +63,7 @@ async function appendDirectly(
       return undefined;
     }
   }
-  try {
-    const rows = await chunks.append(appender, batches, signal);
-    appender.closeSync(); // flushes: constraint violations surface here
-    return rows;
-  } catch (err) {
-    try {
-      appender.clear();
-      appender.closeSync();
-    } catch {
-      // The appender's own failure is the one to report.
-    }
-    throw err;
-  }
+  return chunks.appendAndClose(appender, batches, signal);
 }
 
 /**
@@ -102,11 +90,7 @@ async function appendStaged(
   await connection.run(`CREATE TEMP TABLE ${stagingSql} (${columnList(fields, chunks)})`);
   try {
     const appender = await connection.createAppender(staging.table, staging.schema, staging.catalog);
-    try {
-      await chunks.append(appender, batches, signal);
-    } finally {
-      appender.closeSync();
-    }
+    await chunks.appendAndClose(appender, batches, signal);
     const targetTypes = new Map((await columnsOf(connection, target)).map((c) => [c.name, c.type]));
     const values = fields.map((f) => {
       // Zoned nanosecond timestamps are staged as TIMESTAMP_NS holding the UTC instant: read them

@@ -95,4 +95,30 @@ export class ArrowChunks {
     }
     return rows;
   }
+
+  /**
+   * `append`, then closes `appender`, which flushes: constraint violations surface there. On a
+   * failure the unflushed rows are dropped and the appender closed, and the failure that came first
+   * is the one thrown. The number of rows.
+   */
+  async appendAndClose(
+    appender: DuckDBAppender,
+    batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    let rows: number;
+    try {
+      rows = await this.append(appender, batches, signal);
+    } catch (err) {
+      try {
+        appender.clear();
+        appender.closeSync();
+      } catch {
+        // The append's failure is the one to report.
+      }
+      throw err;
+    }
+    appender.closeSync();
+    return rows;
+  }
 }
