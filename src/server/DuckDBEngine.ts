@@ -14,6 +14,7 @@ import { arrowSchemaFor, recordBatchesFrom, ResultFailedError } from './duckdb/r
 import { loadRuntime } from './duckdb/runtime';
 import { arrowFieldFor } from './duckdb/types';
 import { bindParameters, unboundParameters, type NamedParameters } from './statements';
+import { quoteIdentifier, quoteLiteral } from './metadata/sql';
 import { StatusError, statusForDuckDBError } from './statusErrors';
 import { status as Status } from '@grpc/grpc-js';
 
@@ -487,9 +488,5 @@ function directoryLiteral(directory: string): string {
   if (!statSync(absolute, { throwIfNoEntry: false })?.isDirectory())
     throw new InterfaceError(`allowedDirectories: ${absolute} is not a directory`);
   const withSlash = absolute.endsWith(sep) ? absolute : absolute + sep;
-  return `'${withSlash.replace(/'/g, "''")}'`;
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+  return quoteLiteral(withSlash);
 }

@@ -14,9 +14,8 @@ import {
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDBEngine } from './DuckDBEngine';
 import { ArrowChunks } from './duckdb/arrowChunks';
+import { quoteIdentifier } from './metadata/sql';
 import { StatusError, statusForDuckDBError } from './statusErrors';
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Where the rows go: the table's catalog (undefined: the current one), schema and name. */
 interface Target {
@@ -86,7 +85,7 @@ async function appendStaged(
     table: `__flightsql_ingest_${randomUUID().replace(/-/g, '')}`,
     sql: '',
   };
-  const stagingSql = `temp.main.${quote(staging.table)}`;
+  const stagingSql = `temp.main.${quoteIdentifier(staging.table)}`;
   await connection.run(`CREATE TEMP TABLE ${stagingSql} (${columnList(fields, chunks)})`);
   try {
     const appender = await connection.createAppender(staging.table, staging.schema, staging.catalog);
@@ -98,10 +97,10 @@ async function appendStaged(
       const t = f.type as { timezone?: string | null; unit?: number };
       const zoned = DataType.isTimestamp(f.type) && t.timezone && t.unit === 3;
       return zoned && targetTypes.get(f.name) === 'TIMESTAMP WITH TIME ZONE'
-        ? `timezone('UTC', ${quote(f.name)})`
-        : quote(f.name);
+        ? `timezone('UTC', ${quoteIdentifier(f.name)})`
+        : quoteIdentifier(f.name);
     });
-    const names = fields.map((f) => quote(f.name)).join(', ');
+    const names = fields.map((f) => quoteIdentifier(f.name)).join(', ');
     const result = await connection.run(
       `INSERT INTO ${target.sql} (${names}) SELECT ${values.join(', ')} FROM ${stagingSql}`,
     );
@@ -114,7 +113,7 @@ async function appendStaged(
 
 function columnList(fields: readonly Field[], chunks: ArrowChunks): string {
   const types = chunks.types;
-  return fields.map((f, i) => `${quote(f.name)} ${types[i]!.toString()}`).join(', ');
+  return fields.map((f, i) => `${quoteIdentifier(f.name)} ${types[i]!.toString()}`).join(', ');
 }
 
 /**
@@ -133,7 +132,7 @@ async function targetOf(connection: DuckDBConnection, command: CommandStatementI
     table: command.table,
     sql: [catalog, schema, command.table]
       .filter((p) => p !== undefined)
-      .map((p) => quote(p!))
+      .map((p) => quoteIdentifier(p!))
       .join('.'),
   };
 }

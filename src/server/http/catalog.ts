@@ -23,11 +23,6 @@ export const KIND_COMMENT: Readonly<Partial<Record<ColumnKind, string>>> = {
   time: 'influx:time',
 };
 
-/** Quotes an SQL identifier: any character may appear, `"` is doubled. */
-export const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-export const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
 /**
  * The comment of a table created by HTTP writes: `influx:` and a JSON object with its tag
  * columns. Its other columns are fields, but for `time`.

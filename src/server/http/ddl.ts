@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { KIND_COMMENT, quoteIdentifier, quoteLiteral, tableMark } from './catalog';
+import { quoteIdentifier, quoteLiteral } from '../metadata/sql';
+import { KIND_COMMENT, tableMark } from './catalog';
 import type { Column, TablePlan } from './tablePlan';
 
 /**

@@ -14,15 +14,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDBEngine } from '../DuckDBEngine';
 import { loadRuntime, type DuckDBRuntime } from '../duckdb/runtime';
-import { CatalogCache, quoteIdentifier } from './catalog';
+import { quoteIdentifier } from '../metadata/sql';
+import { CatalogCache } from './catalog';
 import { applyDdl } from './ddl';
 import type { Point } from './lineProtocol';
 import { appendRows, insertRows, InsertStatements, INSERT_MAX_ROWS } from './rows';
 import { HttpError } from './responses';
 import { planWrite, type Rejected, type TablePlan } from './tablePlan';
-
-export { KIND_COMMENT, markedTags, quoteIdentifier, readCatalog, tableMark } from './catalog';
-export { ddlFor, REBUILD_MIN_COLUMNS, rebuildDdl } from './ddl';
 
 /** What a write did. */
 export interface WriteOutcome {

@@ -16,7 +16,7 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBT
 import type { Vector as RawVector } from '@duckdb/node-bindings';
 import type { DuckDBRuntime } from '../duckdb/runtime';
 import { copyInto, setValidity, validityBytes } from '../duckdb/vectorMemory';
-import { quoteIdentifier } from './catalog';
+import { quoteIdentifier } from '../metadata/sql';
 import type { FieldValue, Point } from './lineProtocol';
 import { DUCKDB_TYPE, TAG_TYPE, TIME_TYPE, type Column, type TablePlan } from './tablePlan';
 

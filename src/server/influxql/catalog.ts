@@ -4,7 +4,7 @@
  * reader, so that both agree on which VARCHAR column is a tag and which a string field.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { readCatalog } from '../http/duckdbWriter';
+import { readCatalog } from '../http/catalog';
 import { TIME_COLUMN, type CatalogTable } from '../http/tablePlan';
 
 /** InfluxDB's field types. */

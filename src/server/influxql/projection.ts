@@ -6,7 +6,7 @@
  */
 import { invalid, unsupported, type Expr, type SelectStatement } from './ast';
 import type { Measurement } from './catalog';
-import { float, ident } from './sql';
+import { float, ident, str } from './sql';
 
 /** Aggregates and selectors of the subset. */
 const AGGREGATES = new Set([
@@ -198,7 +198,7 @@ export function columnSql(e: Expr, m: Measurement): string {
     case 'float':
       return float(e.value);
     case 'string':
-      return `'${e.value.replace(/'/g, "''")}'`;
+      return str(e.value);
     case 'bool':
       return e.value ? 'true' : 'false';
     case 'binary': {

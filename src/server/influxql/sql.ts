@@ -3,13 +3,14 @@
  * value of a query reaches SQL through these), nanosecond times, and the parsing of InfluxQL's
  * time literals.
  */
+import { quoteIdentifier, quoteLiteral } from '../metadata/sql';
 import { invalid } from './ast';
 
-/** A quoted SQL identifier. */
-export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** A quoted SQL identifier (the server's one quoting rule). */
+export const ident = quoteIdentifier;
 
 /** A SQL string literal. */
-export const str = (text: string) => `'${text.replace(/'/g, "''")}'`;
+export const str = quoteLiteral;
 
 /** A TIMESTAMP_NS from epoch nanoseconds. */
 export const timestampNs = (ns: bigint | string) => `make_timestamp_ns(CAST(${ns} AS BIGINT))`;

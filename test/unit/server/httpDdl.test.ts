@@ -3,7 +3,8 @@
  * width; the new columns of a table these writes created are one rebuild; kinds round-trip
  * through the table comment.
  */
-import { ddlFor, markedTags, rebuildDdl, tableMark } from '../../../src/server/http/duckdbWriter';
+import { markedTags, tableMark } from '../../../src/server/http/catalog';
+import { ddlFor, rebuildDdl } from '../../../src/server/http/ddl';
 import type { Column, TablePlan } from '../../../src/server/http/tablePlan';
 
 const fields = (n: number, prefix = 'f'): Column[] =>
