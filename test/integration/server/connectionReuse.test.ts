@@ -8,6 +8,7 @@
 import { Schema } from 'apache-arrow';
 import { FlightSQLClient } from '../../../src';
 import { startServer, type RunningServer } from '../../../src/server';
+import { queryTable } from '../fixture';
 
 let server: RunningServer;
 let client: FlightSQLClient;
@@ -29,8 +30,7 @@ afterAll(async () => {
 });
 
 async function rows(c: FlightSQLClient, sql: string): Promise<unknown[][]> {
-  const info = await c.execute(sql);
-  const table = await (await c.doGet(info.endpoints[0]!.ticket)).readAll();
+  const table = await queryTable(c, sql);
   return table.toArray().map((r: { toArray(): unknown[] }) => r.toArray());
 }
 

@@ -10,6 +10,7 @@ import { connect, FlightSQLClient, ProgrammingError } from '../../../src';
 import FlightSQLDialect from '../../../dialect';
 import { InfluxDBClient3 } from '../../../src/influx';
 import { startServer, type RunningServer } from '../../../src/server';
+import { queryTable } from '../fixture';
 
 let server: RunningServer;
 const clients: FlightSQLClient[] = [];
@@ -39,8 +40,7 @@ function client(database?: string): FlightSQLClient {
 }
 
 async function rows(c: FlightSQLClient, sql: string): Promise<unknown[]> {
-  const info = await c.execute(sql);
-  const table = await (await c.doGet(info.endpoints[0]!.ticket)).readAll();
+  const table = await queryTable(c, sql);
   return table.toArray().map((r: { toJSON(): unknown }) => r.toJSON());
 }
 

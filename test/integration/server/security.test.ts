@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { connect, FlightSQLClient, OperationalError } from '../../../src';
 import { startServer, type RunningServer } from '../../../src/server';
+import { queryTable } from '../fixture';
 
 const root = mkdtempSync(join(tmpdir(), 'flightsql-security-'));
 const open = join(root, 'open');
@@ -29,8 +30,7 @@ async function refusal(promise: Promise<unknown>): Promise<OperationalError> {
 }
 
 async function rowsOf(client: FlightSQLClient, sql: string): Promise<unknown[][]> {
-  const info = await client.execute(sql);
-  const table = await (await client.doGet(info.endpoints[0]!.ticket)).readAll();
+  const table = await queryTable(client, sql);
   return table.toArray().map((row: { toJSON(): Record<string, unknown> }) => Object.values(row.toJSON()));
 }
 
