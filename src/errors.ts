@@ -110,6 +110,11 @@ export function errorClassFor(code: number): ErrorClass {
 // grpc-js reports a non-gRPC answer (a web server, a proxy, the wrong port) like this.
 const httpAnswer = /Received HTTP status code (\d+)|Unexpected content-type '([^']*)'/;
 
+// grpc-js's INTERNAL for a stream the server reset without sending a status (a server going away
+// mid-call, a proxy cutting streams): the call was cut, no error was reported. A reset the client
+// itself triggered ("triggered by internal client error") stays an InternalError.
+const streamReset = /^Received RST_STREAM with code \d+\b(?! triggered by internal client error)/;
+
 /**
  * Turns a failed gRPC call's status into the matching flightsql error (the one place where
  * gRPC codes become classes). `context` names what was being done, e.g. `DoGet`.
@@ -127,6 +132,13 @@ export function errorFromStatus(status: Partial<StatusObject> & { code: number }
       }, not gRPC: check that host and port point at an Arrow Flight SQL endpoint (${details})`,
       { grpcCode: status.code, httpStatus, serverMessage: details, trailers },
     );
+  }
+  if (status.code === Status.INTERNAL && streamReset.test(details)) {
+    return new OperationalError(`${prefix}the server reset the call without a gRPC status (${details})`, {
+      grpcCode: status.code,
+      serverMessage: details,
+      trailers,
+    });
   }
   const Class = errorClassFor(status.code);
   const codeName = Status[status.code] ?? String(status.code);

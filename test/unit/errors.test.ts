@@ -37,6 +37,27 @@ describe('errorFromStatus', () => {
     expect(err.message).toContain('boom');
   });
 
+  test('a stream the server reset without a status is an OperationalError; a reset the client caused stays internal', () => {
+    for (const details of [
+      'Received RST_STREAM with code 2 (Internal server error)',
+      'Received RST_STREAM with code 2 (Call ended without gRPC status)',
+      'Received RST_STREAM with code 11',
+    ]) {
+      const err = errorFromStatus({ code: status.INTERNAL, details }, 'DoGet');
+      expect(err).toBeInstanceOf(OperationalError);
+      expect(err.grpcCode).toBe(status.INTERNAL);
+      expect(err.message).toContain(details);
+    }
+    const client = errorFromStatus(
+      {
+        code: status.INTERNAL,
+        details: 'Received RST_STREAM with code 2 triggered by internal client error: boom',
+      },
+      'DoGet',
+    );
+    expect(client).toBeInstanceOf(InternalError);
+  });
+
   test('an HTTP 405 or HTML answer says the host is not a Flight SQL endpoint', () => {
     const err = errorFromStatus({ code: status.UNIMPLEMENTED, details: 'Received HTTP status code 405' });
     expect(err).toBeInstanceOf(OperationalError);
