@@ -1,11 +1,21 @@
 /**
- * The one error hierarchy of flightsql (PEP 249's), the gRPC status -> class mapping, and
- * secret redaction. Every layer throws these; `dbapi/` re-exports them.
+ * The one error hierarchy of flightsql (PEP 249's), the gRPC status -> class mapping, the
+ * stable string codes (`err.code`), and secret redaction. Every layer throws these; `dbapi/`
+ * re-exports them.
  */
+import { constants as osConstants } from 'node:os';
 import { status as Status, type Metadata, type StatusObject } from '@grpc/grpc-js';
+import { grpcErrorCode, httpErrorCode, type ErrorCode } from './errorCodes';
+
+export { ERROR_CODES, grpcErrorCode, httpErrorCode, type ErrorCode, type GrpcStatusName } from './errorCodes';
 
 /** Extra facts an error can carry. */
 export interface ErrorDetails {
+  /**
+   * The error's code. By default it follows `grpcCode`, then `httpStatus`, then the class
+   * (`ERR_FLIGHTSQL_*`).
+   */
+  readonly code?: ErrorCode;
   /** gRPC status code (`@grpc/grpc-js` `status`), when the error came from a call. */
   readonly grpcCode?: number;
   /** HTTP status, when the error came from an HTTP answer. */
@@ -14,12 +24,14 @@ export interface ErrorDetails {
   readonly serverMessage?: string;
   /** Trailing metadata of the failed call, if any. */
   readonly trailers?: Record<string, string | string[]>;
-  /** The underlying error. */
+  /** The underlying error (kept as it is, unless its text holds a secret: then a redacted copy). */
   readonly cause?: unknown;
 }
 
 /** PEP 249 `Error`: the base class of every error flightsql raises. */
 export class Error extends globalThis.Error {
+  /** The stable string code (see `ErrorCode`), e.g. `ERR_GRPC_UNAVAILABLE` or `ABORT_ERR`. */
+  readonly code: ErrorCode;
   /** gRPC status code, when the error came from a gRPC call. */
   readonly grpcCode?: number;
   /** HTTP status, when the error came from an HTTP answer. */
@@ -30,8 +42,15 @@ export class Error extends globalThis.Error {
   readonly trailers?: Record<string, string | string[]>;
 
   constructor(message: string, details: ErrorDetails = {}) {
-    super(redact(message), details.cause === undefined ? undefined : { cause: details.cause });
+    super(redact(message), details.cause === undefined ? undefined : { cause: redactCause(details.cause) });
     this.name = new.target.name;
+    this.code =
+      details.code ??
+      (details.grpcCode !== undefined
+        ? grpcErrorCode(details.grpcCode)
+        : details.httpStatus !== undefined
+          ? httpErrorCode(details.httpStatus)
+          : classCode(new.target));
     if (details.grpcCode !== undefined) this.grpcCode = details.grpcCode;
     if (details.httpStatus !== undefined) this.httpStatus = details.httpStatus;
     if (details.serverMessage !== undefined) this.serverMessage = redact(details.serverMessage);
@@ -71,6 +90,56 @@ export class NotSupportedError extends DatabaseError {}
 /** A peer broke the Arrow Flight (or IPC) protocol. */
 export class ProtocolError extends InterfaceError {}
 
+/**
+ * The caller's AbortSignal stopped the operation. `name` is `'AbortError'` and `code` is
+ * `'ABORT_ERR'`, as for Node's and fetch's aborts; `cause` is the signal's `reason` (a
+ * `TimeoutError` DOMException for `AbortSignal.timeout()`). Still an OperationalError, so
+ * code written for the PEP 249 classes keeps working.
+ */
+export class AbortError extends OperationalError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, { ...details, code: details.code ?? 'ABORT_ERR' });
+  }
+}
+
+// The code of an error that has neither a gRPC status nor an HTTP answer: its class's.
+const classCodes = new Map<abstract new (...args: never[]) => unknown, ErrorCode>([
+  [Error, 'ERR_FLIGHTSQL'],
+  [InterfaceError, 'ERR_FLIGHTSQL_INTERFACE'],
+  [ProtocolError, 'ERR_FLIGHTSQL_PROTOCOL'],
+  [DatabaseError, 'ERR_FLIGHTSQL_DATABASE'],
+  [DataError, 'ERR_FLIGHTSQL_DATA'],
+  [OperationalError, 'ERR_FLIGHTSQL_OPERATIONAL'],
+  [IntegrityError, 'ERR_FLIGHTSQL_INTEGRITY'],
+  [InternalError, 'ERR_FLIGHTSQL_INTERNAL'],
+  [ProgrammingError, 'ERR_FLIGHTSQL_INVALID_ARGUMENT'],
+  [NotSupportedError, 'ERR_FLIGHTSQL_NOT_SUPPORTED'],
+  [AbortError, 'ABORT_ERR'],
+]);
+
+function classCode(Class: unknown): ErrorCode {
+  // Subclasses defined elsewhere (InfluxDBClientError, ...) take their nearest ancestor's code.
+  for (let c = Class; typeof c === 'function'; c = Object.getPrototypeOf(c) as unknown) {
+    const code = classCodes.get(c as abstract new () => unknown);
+    if (code) return code;
+  }
+  return 'ERR_FLIGHTSQL';
+}
+
+/**
+ * The error for an operation the caller's AbortSignal stopped: an AbortError whose cause is
+ * `reason` (the signal's `reason`). `what` names the operation (`DoGet`, `write to "db"`).
+ * `details` adds facts such as the gRPC CANCELLED code of a cancelled call.
+ */
+export function abortError(
+  reason: unknown,
+  what: string,
+  details: Omit<ErrorDetails, 'cause' | 'code'> = {},
+): AbortError {
+  const why = reason === undefined ? 'aborted' : messageOf(reason);
+  return new AbortError(`${what}: aborted (${why})`, { ...details, cause: reason });
+}
+
 /** Builds the error for a violation of the Flight/IPC protocol by the peer. */
 export function protocolError(message: string): ProtocolError {
   return new ProtocolError(`Flight protocol violation: ${message}`);
@@ -78,7 +147,7 @@ export function protocolError(message: string): ProtocolError {
 
 /** Builds the error for using an object after `close()`. */
 export function closedError(what: string): InterfaceError {
-  return new InterfaceError(`${what} is closed`);
+  return new InterfaceError(`${what} is closed`, { code: 'ERR_FLIGHTSQL_CLOSED' });
 }
 
 type ErrorClass = new (message: string, details?: ErrorDetails) => Error;
@@ -130,11 +199,12 @@ export function errorFromStatus(status: Partial<StatusObject> & { code: number }
       `${prefix}the server answered with plain HTTP${httpStatus ? ` ${httpStatus}` : ''}${
         http[2] ? ` (${http[2]})` : ''
       }, not gRPC: check that host and port point at an Arrow Flight SQL endpoint (${details})`,
-      { grpcCode: status.code, httpStatus, serverMessage: details, trailers },
+      { code: 'ERR_FLIGHTSQL_NOT_GRPC', grpcCode: status.code, httpStatus, serverMessage: details, trailers },
     );
   }
   if (status.code === Status.INTERNAL && streamReset.test(details)) {
     return new OperationalError(`${prefix}the server reset the call without a gRPC status (${details})`, {
+      code: 'ERR_FLIGHTSQL_STREAM_RESET',
       grpcCode: status.code,
       serverMessage: details,
       trailers,
@@ -142,10 +212,13 @@ export function errorFromStatus(status: Partial<StatusObject> & { code: number }
   }
   const Class = errorClassFor(status.code);
   const codeName = Status[status.code] ?? String(status.code);
-  return new Class(`${prefix}${explain(status.code, details) || codeName} [${codeName}]`, {
+  const transport = status.code === Status.UNAVAILABLE ? explainUnavailable(details) : undefined;
+  return new Class(`${prefix}${transport?.message ?? (details || codeName)} [${codeName}]`, {
+    code: transport?.code,
     grpcCode: status.code,
     serverMessage: details,
     trailers,
+    cause: transport?.cause,
   });
 }
 
@@ -153,19 +226,46 @@ export function errorFromStatus(status: Partial<StatusObject> & { code: number }
 const noConnection =
   /^No connection established\. Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s;
 const tlsProblem = /certificate|self[- ]signed|SSL|TLS|wrong version number|handshake/i;
+// Node's words for a failed system call: "connect ECONNREFUSED 127.0.0.1:1", "read ECONNRESET".
+const systemError = /^([a-z]+) (E[A-Z0-9]+)(?: (\S+?))?(?::(\d+))?$/;
 
-/** Makes transport failures readable: says what failed and, for TLS, what to check. */
-function explain(code: number, details: string): string {
-  if (code !== Status.UNAVAILABLE) return details;
+/**
+ * Makes transport failures readable: says what failed and, for TLS, what to check. grpc-js
+ * passes on only the text of the socket's error, so the cause is rebuilt from it when the text
+ * is Node's own (`connect ECONNREFUSED 127.0.0.1:1`): then `err.cause.code` is `ECONNREFUSED`.
+ */
+function explainUnavailable(
+  details: string,
+): { message: string; code?: ErrorCode; cause?: globalThis.Error } | undefined {
   const reason = noConnection.exec(details)?.[1] ?? details;
   if (tlsProblem.test(reason)) {
-    return `TLS handshake failed: ${reason} (check the server's certificate: pass tls.ca for a private CA, tls.serverName for another host name, or use grpc:// for a plaintext server)`;
+    return {
+      message: `TLS handshake failed: ${reason} (check the server's certificate: pass tls.ca for a private CA, tls.serverName for another host name, or use grpc:// for a plaintext server)`,
+      code: 'ERR_FLIGHTSQL_TLS',
+    };
   }
   // grpc-js's words when the peer answers in HTTP/1 (a web server, an HTTP API port).
   if (/^Protocol error\b/.test(reason)) {
-    return `the server did not answer in HTTP/2, so it is not gRPC: check that host and port point at an Arrow Flight SQL endpoint (${reason})`;
+    return {
+      message: `the server did not answer in HTTP/2, so it is not gRPC: check that host and port point at an Arrow Flight SQL endpoint (${reason})`,
+      code: 'ERR_FLIGHTSQL_NOT_GRPC',
+    };
   }
-  return reason === details ? details : `cannot connect to the server: ${reason}`;
+  if (reason === details) return undefined;
+  return { message: `cannot connect to the server: ${reason}`, cause: systemErrorFrom(reason) };
+}
+
+/** A Node system error (code, errno, syscall, address, port) rebuilt from its message. */
+function systemErrorFrom(text: string): globalThis.Error | undefined {
+  const match = systemError.exec(text);
+  if (!match) return undefined;
+  const [, syscall, code, where, port] = match;
+  const errno = (osConstants.errno as Record<string, number | undefined>)[code!];
+  const facts: Record<string, string | number> = { code: code!, syscall: syscall! };
+  if (errno !== undefined) facts['errno'] = -errno;
+  if (where !== undefined) facts[syscall === 'getaddrinfo' ? 'hostname' : 'address'] = where;
+  if (port !== undefined) facts['port'] = Number(port);
+  return Object.assign(new globalThis.Error(redact(text)), facts);
 }
 
 /** The message of anything thrown (realm-safe: errors from native addons or other contexts included). */
@@ -243,4 +343,25 @@ export function redact(text: string): string {
   out = out.replace(secretPatterns[2]!, '$1[redacted]');
   out = out.replace(secretPatterns[3]!, '$1[redacted]@');
   return out;
+}
+
+/**
+ * A cause as an error keeps it: as it is when its text is clean, else as a plain Error copy
+ * with the secrets removed from message and stack and its other facts (`name`, `code`,
+ * `errno`, ...) kept. Duck-typed: node's own errors come from another realm under test runners.
+ */
+function redactCause(cause: unknown): unknown {
+  if (typeof cause === 'string') return redact(cause);
+  if (typeof cause !== 'object' || cause === null) return cause;
+  const { message, stack, name } = cause as { message?: unknown; stack?: unknown; name?: unknown };
+  if (typeof message !== 'string') return cause;
+  const trace = typeof stack === 'string' ? stack : '';
+  if (redact(message) === message && redact(trace) === trace) return cause;
+  const copy = Object.assign(new globalThis.Error(), cause);
+  copy.message = redact(message);
+  if (typeof name === 'string') copy.name = name;
+  copy.stack = redact(trace);
+  const inner = (cause as { cause?: unknown }).cause;
+  if (inner !== undefined) copy.cause = redactCause(inner);
+  return copy;
 }

@@ -4,11 +4,11 @@
  */
 import type { CallOptions as GrpcCallOptions, Metadata } from '@grpc/grpc-js';
 import { metadataToObject, toError, type Error as FlightSQLError } from '../errors';
-import type { CallErrorMapper } from './callErrors';
+import { callAbortedError, type CallErrorMapper } from './callErrors';
 import { checkIdleTimeout } from './channelOptions';
 import type { CookieJar } from './cookies';
 import type { CallOptions } from './FlightClient';
-import { cancelledError, FlightStreamReader, type ReadableCall } from './FlightStreamReader';
+import { FlightStreamReader, type ReadableCall } from './FlightStreamReader';
 
 /** The part of a grpc-js call that the context wires up. */
 interface Call {
@@ -28,7 +28,8 @@ export class CallContext {
   readonly #cookies: CookieJar | undefined;
   readonly #active: Set<{ cancel(): void }> | undefined;
   #call: Call | undefined;
-  #abortReason: unknown;
+  /** Set once the caller's AbortSignal fired: what the signal gave as its reason. */
+  #abort: { reason: unknown } | undefined;
   #inputError: unknown;
   #onAbort: (() => void) | undefined;
   #reader: FlightStreamReader | undefined;
@@ -84,8 +85,9 @@ export class CallContext {
     const signal = options.signal;
     if (!signal) return;
     this.#onAbort = () => {
-      this.#abortReason = signal.reason;
-      if (this.#reader) this.#reader.cancel(signal.reason);
+      this.#abort = { reason: signal.reason };
+      // The reader's reads reject with the AbortError itself (FlightStreamReader.cancel).
+      if (this.#reader) this.#reader.cancel(callAbortedError(this.#context, signal.reason));
       else call.cancel();
     };
     if (signal.aborted) this.#onAbort();
@@ -109,10 +111,10 @@ export class CallContext {
     else this.#call?.cancel();
   }
 
-  /** The flightsql error for a failure of this call (a cancellation when the signal fired). */
+  /** The flightsql error for a failure of this call (an AbortError when the signal fired). */
   error(err: unknown): FlightSQLError {
     if (this.#inputError !== undefined) return toError(this.#inputError, this.#where);
-    if (this.#abortReason !== undefined) return cancelledError(this.#context, this.#abortReason);
+    if (this.#abort) return callAbortedError(this.#context, this.#abort.reason);
     return this.#mapError(err, this.#where);
   }
 
@@ -129,7 +131,7 @@ export class CallContext {
         idleTimeoutMs: this.#idleTimeoutMs,
         mapError: this.#mapError,
       });
-      if (this.#abortReason !== undefined) this.#reader.cancel(this.#abortReason);
+      if (this.#abort) this.#reader.cancel(callAbortedError(this.#context, this.#abort.reason));
       return this.#reader;
     } catch (err) {
       this.done();

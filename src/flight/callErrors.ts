@@ -1,10 +1,17 @@
 /**
  * What a failed call means on this client's channel. The size limit and keepalive are client
- * settings, so their failures say which option is involved. Everything else goes to
- * `toError` (errors.ts).
+ * settings, so their failures say which option is involved; a call the caller's AbortSignal
+ * stopped is an AbortError. Everything else goes to `toError` (errors.ts).
  */
 import { status as Status } from '@grpc/grpc-js';
-import { OperationalError, ProtocolError, toError, type Error as FlightSQLError } from '../errors';
+import {
+  abortError,
+  OperationalError,
+  ProtocolError,
+  toError,
+  type AbortError,
+  type Error as FlightSQLError,
+} from '../errors';
 import type { ChannelLimits } from './channelOptions';
 
 /** Maps whatever a call failed with to a flightsql error, naming the client option involved. */
@@ -13,6 +20,14 @@ export type CallErrorMapper = (err: unknown, context: string) => FlightSQLError;
 // grpc-js's own words when the declared length (or the inflated size) passes the limit.
 const tooLarge = /^Received message larger than max \((\d+) vs (\d+)\)$/;
 const inflatedTooLarge = /^Received message that decompresses to a size larger than (\d+)$/;
+
+/**
+ * The error of a call (`context`, e.g. `DoGet`) that the caller's AbortSignal stopped: an
+ * AbortError whose cause is the signal's `reason`, with the gRPC CANCELLED code of the call.
+ */
+export function callAbortedError(context: string, reason: unknown): AbortError {
+  return abortError(reason, context, { grpcCode: Status.CANCELLED });
+}
 
 /** The error mapper of a channel with `limits`. */
 export function callErrorMapper(limits: ChannelLimits): CallErrorMapper {
@@ -51,7 +66,7 @@ function messageLimitError(
     `${context}: the server sent ${size}, more than maxReceiveMessageBytes allows (${limit} bytes); the call ` +
       `was stopped before the message was buffered. Raise maxReceiveMessageBytes (or -1 for no limit) ` +
       `if this server is meant to send such messages [RESOURCE_EXHAUSTED]`,
-    { grpcCode: Status.RESOURCE_EXHAUSTED, serverMessage: details },
+    { code: 'ERR_FLIGHTSQL_MESSAGE_TOO_LARGE', grpcCode: Status.RESOURCE_EXHAUSTED, serverMessage: details },
   );
 }
 

@@ -15,8 +15,9 @@ export interface InfluxErrorDetails extends ErrorDetails {
 
 /**
  * The server refused a request (HTTP 4xx: bad query, unknown database, 401 wrong password,
- * 403 missing privilege, partial write), or a statement of a 200 answer failed (then
- * `code` is undefined, as in influxdb-python, and `statementId` says which).
+ * 403 missing privilege, partial write), or a statement of a 200 answer failed (then `code`
+ * is `ERR_INFLUXDB_STATEMENT` and `statementId` says which). influxdb-python's numeric `code`
+ * is `httpStatus` here: `code` is the string code every flightsql error has (`ERR_HTTP_401`).
  */
 export class InfluxDBClientError extends DatabaseError {
   /** The server's answer as text (influxdb-python's `content`), redacted. */
@@ -33,11 +34,6 @@ export class InfluxDBClientError extends DatabaseError {
     const dropped = /\bdropped=(\d+)/.exec(details.serverMessage ?? '');
     if (dropped) this.dropped = Number(dropped[1]);
   }
-
-  /** The HTTP status (influxdb-python's `code`); undefined for statement errors. */
-  get code(): number | undefined {
-    return this.statementId === undefined ? this.httpStatus : undefined;
-  }
 }
 
 /** The server failed (HTTP 5xx), e.g. a write to an unknown retention policy on 1.x. */
@@ -48,11 +44,6 @@ export class InfluxDBServerError extends DatabaseError {
   constructor(message: string, details: InfluxErrorDetails = {}) {
     super(message, details);
     this.content = redact(details.content ?? details.serverMessage ?? message);
-  }
-
-  /** The HTTP status. */
-  get code(): number | undefined {
-    return this.httpStatus;
   }
 }
 
@@ -165,6 +156,7 @@ function serverText(body: string, headers: Readonly<Record<string, string | stri
 export function statementError(error: string, statementId: number | undefined): InfluxDBClientError {
   const where = statementId === undefined || statementId === 0 ? '' : ` (statement ${statementId})`;
   return new InfluxDBClientError(`query failed${where}: ${error}`, {
+    code: 'ERR_INFLUXDB_STATEMENT',
     httpStatus: 200,
     serverMessage: error,
     content: error,
@@ -172,20 +164,69 @@ export function statementError(error: string, statementId: number | undefined): 
   });
 }
 
-/** A transport failure (connection refused, reset, TLS, timeout) after all attempts. */
+/**
+ * A transport failure (connection refused, reset, DNS, TLS, timeout) after all attempts: an
+ * OperationalError whose `cause` is the system error (`err.cause.code === 'ECONNREFUSED'`;
+ * fetch's `TypeError: fetch failed` is unwrapped to its own cause) and whose `code` is
+ * `ERR_FLIGHTSQL_TIMEOUT`, `ERR_FLIGHTSQL_TLS` or `ERR_FLIGHTSQL_NETWORK`. Aborts by the
+ * caller's signal are not transport failures: they are `abortError(signal.reason, context)`.
+ */
 export function transportError(context: string, cause: unknown, attempts: number): OperationalError {
-  const reason = describeCause(cause);
+  const inner = unwrapFetchFailure(cause);
+  const kind = kindOf(inner);
   const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-  return new OperationalError(`${context}: ${reason}${tries}`, { cause });
+  return new OperationalError(`${context}: ${describeCause(inner, kind)}${tries}`, {
+    code:
+      kind === 'timeout'
+        ? 'ERR_FLIGHTSQL_TIMEOUT'
+        : kind === 'tls'
+          ? 'ERR_FLIGHTSQL_TLS'
+          : 'ERR_FLIGHTSQL_NETWORK',
+    cause: inner,
+  });
 }
 
-function describeCause(cause: unknown): string {
+// Codes of deadlines: the socket's, ours (http.ts's per-attempt TimeoutError), undici's.
+const timeoutCodes = new Set([
+  'ETIMEDOUT',
+  'ERR_INFLUX_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+type FailureKind = 'refused' | 'tls' | 'timeout' | 'other';
+
+function kindOf(cause: unknown): FailureKind {
   // Duck-typed: errors of node's core come from another realm under test runners.
+  const { code, name } = (typeof cause === 'object' && cause !== null ? cause : {}) as {
+    code?: unknown;
+    name?: unknown;
+  };
+  if (code === 'ECONNREFUSED') return 'refused';
+  // AbortSignal.timeout()'s reason, when a deadline signal ended the request.
+  if ((typeof code === 'string' && timeoutCodes.has(code)) || name === 'TimeoutError') return 'timeout';
+  if (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code))
+    return 'tls';
+  return 'other';
+}
+
+function describeCause(cause: unknown, kind: FailureKind): string {
   const message = messageOf(cause);
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-  if (code === 'ECONNREFUSED') return `cannot connect to InfluxDB: ${message}`;
-  if (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {
+  if (kind === 'refused') return `cannot connect to InfluxDB: ${message}`;
+  if (kind === 'tls') {
     return `TLS handshake failed: ${message} (pass verifySsl: '<CA file>' for a private CA, or verifySsl: false for tests)`;
   }
   return message;
+}
+
+/** fetch() rejects with `TypeError: fetch failed` whose cause is the real failure. */
+function unwrapFetchFailure(err: unknown): unknown {
+  // Duck-typed, as above: fetch's TypeError is the realm's of node, not the test runner's.
+  const { name, message, cause } = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
+  return name === 'TypeError' && message === 'fetch failed' && cause !== undefined ? cause : err;
 }

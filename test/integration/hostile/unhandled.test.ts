@@ -75,7 +75,8 @@ test('abandoned, failed and cancelled calls never emit an unhandled error or rej
   const expectations: Record<string, { ok: boolean; errorName?: string; grpcCode?: number }> = {
     'handshake()': { ok: false, errorName: 'InterfaceError' },
     'close after handshake()': { ok: true },
-    'abandoned handshake': { ok: false, errorName: 'OperationalError', grpcCode: status.CANCELLED },
+    // Aborted by the caller's signal: an AbortError (still an OperationalError), gRPC CANCELLED.
+    'abandoned handshake': { ok: false, errorName: 'AbortError', grpcCode: status.CANCELLED },
     'close with a handshake in flight': { ok: true },
     'failed handshake': { ok: false, errorName: 'OperationalError', grpcCode: status.UNAUTHENTICATED },
     'read cancelled by close()': { ok: false, errorName: 'OperationalError', grpcCode: status.CANCELLED },

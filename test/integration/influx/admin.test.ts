@@ -93,7 +93,8 @@ test('retention policy failures: bad duration (refused here), too short and unkn
   await expect(
     fx.client.query(`CREATE RETENTION POLICY p ON ${db} DURATION 1x REPLICATION 1`),
   ).rejects.toMatchObject({
-    code: 400,
+    code: 'ERR_HTTP_400',
+    httpStatus: 400,
     serverMessage: expect.stringMatching(/invalid duration/),
   });
 });

@@ -23,7 +23,11 @@ test('a wrong password is a 401 InfluxDBClientError, without the password anywhe
   const bad = as('root', 'Wr0ng-Passw0rd!');
   const error = (await bad.query('SHOW DATABASES').catch((e: unknown) => e)) as InfluxDBClientError;
   expect(error).toBeInstanceOf(InfluxDBClientError);
-  expect(error).toMatchObject({ code: 401, serverMessage: 'authorization failed' });
+  expect(error).toMatchObject({
+    code: 'ERR_HTTP_401',
+    httpStatus: 401,
+    serverMessage: 'authorization failed',
+  });
   expect(error.message).toBe('query: 401 Unauthorized: authorization failed');
   for (const text of [
     error.message,
@@ -41,7 +45,7 @@ test('a wrong password is a 401 InfluxDBClientError, without the password anywhe
 
 test('no credentials at all is a 401 too', async () => {
   const anonymous = fx.connect({ username: undefined, password: undefined });
-  await expect(anonymous.getListDatabase()).rejects.toMatchObject({ code: 401 });
+  await expect(anonymous.getListDatabase()).rejects.toMatchObject({ code: 'ERR_HTTP_401', httpStatus: 401 });
   // ping needs no credentials
   expect(await anonymous.ping()).toMatch(/^1\.6/);
 });
@@ -53,7 +57,10 @@ test('users: create (any name and password), list, log in, change password, drop
   // The new user logs in with the awkward password (a non-admin sees no databases but may ask).
   expect(await as(name, secret).getListDatabase()).toEqual([]);
   await fx.client.setUserPassword(name, 'n3w');
-  await expect(as(name, secret).getListDatabase()).rejects.toMatchObject({ code: 401 });
+  await expect(as(name, secret).getListDatabase()).rejects.toMatchObject({
+    code: 'ERR_HTTP_401',
+    httpStatus: 401,
+  });
   expect(await as(name, 'n3w').getListDatabase()).toEqual([]);
   await fx.client.dropUser(name);
   expect(Object.keys(await users())).not.toContain(name);
@@ -74,7 +81,10 @@ test('privileges: grant replaces, revoke leaves NO PRIVILEGES; they take effect'
   await fx.client.createDatabase(db);
   await fx.client.createUser('reader', 'pw');
   const reader = as('reader', 'pw');
-  await expect(reader.query('SELECT * FROM m', { database: db })).rejects.toMatchObject({ code: 403 });
+  await expect(reader.query('SELECT * FROM m', { database: db })).rejects.toMatchObject({
+    code: 'ERR_HTTP_403',
+    httpStatus: 403,
+  });
 
   await fx.client.grantPrivilege('read', db, 'reader');
   expect(await fx.client.getListPrivileges('reader')).toEqual([{ database: db, privilege: 'READ' }]);
@@ -84,7 +94,8 @@ test('privileges: grant replaces, revoke leaves NO PRIVILEGES; they take effect'
     .catch((e: unknown) => e);
   expect(denied).toBeInstanceOf(InfluxDBClientError);
   expect(denied).toMatchObject({
-    code: 403,
+    code: 'ERR_HTTP_403',
+    httpStatus: 403,
     serverMessage: `"reader" user is not authorized to write to database "${db}"`,
   });
 
@@ -108,7 +119,7 @@ test('a non-admin doing admin work gets 403; admin privileges can be granted and
   const op = as('op', 'pw');
   const error = (await op.createDatabase('opdb').catch((e: unknown) => e)) as InfluxDBClientError;
   expect(error).toBeInstanceOf(InfluxDBClientError);
-  expect(error.code).toBe(403);
+  expect(error.code).toBe('ERR_HTTP_403');
   expect(error.message).toMatch(
     /op not authorized to execute statement 'CREATE DATABASE opdb', requires admin privilege/,
   );
@@ -123,7 +134,7 @@ test('a non-admin doing admin work gets 403; admin privileges can be granted and
   expect((await op.getListDatabase()).map((d) => d['name'])).toContain('opdb');
   await fx.client.revokeAdminPrivileges('op');
   expect(await users()).toMatchObject({ op: false });
-  await expect(op.dropDatabase('opdb')).rejects.toMatchObject({ code: 403 });
+  await expect(op.dropDatabase('opdb')).rejects.toMatchObject({ code: 'ERR_HTTP_403', httpStatus: 403 });
   await fx.client.dropDatabase('opdb');
   await fx.client.dropUser('op');
 });
@@ -133,7 +144,7 @@ test('switchUser changes the credentials of later calls', async () => {
   const c = as('root', 'r00t "pass"');
   c.switchUser('other', 'pw2');
   expect(String(c)).toContain('//other@');
-  await expect(c.createDatabase('x')).rejects.toMatchObject({ code: 403 });
+  await expect(c.createDatabase('x')).rejects.toMatchObject({ code: 'ERR_HTTP_403', httpStatus: 403 });
   c.switchUser('root', 'r00t "pass"');
   await c.createDatabase('x');
   await c.dropDatabase('x');

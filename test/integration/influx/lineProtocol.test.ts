@@ -81,7 +81,7 @@ test('unsigned integers are written as the spec says, and influxd 1.6.7 refuses 
   const error = await fx.client.writePoints([point], { database: db }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfluxDBClientError);
   expect(error).toMatchObject({
-    code: 400,
+    code: 'ERR_HTTP_400',
     httpStatus: 400,
     serverMessage: expect.stringMatching(/invalid number/),
   });

@@ -73,7 +73,8 @@ test('bind parameters are values, never InfluxQL', async () => {
 
 test("a missing bind parameter is the server's 400", async () => {
   await expect(fx.client.query('SELECT * FROM cpu WHERE host = $nope')).rejects.toMatchObject({
-    code: 400,
+    code: 'ERR_HTTP_400',
+    httpStatus: 400,
     serverMessage: expect.stringMatching(/missing parameter: nope/),
   });
 });
@@ -100,7 +101,7 @@ test('a statement error in a 200 answer is raised, or kept with raiseErrors: fal
   expect(error).toBeInstanceOf(InfluxDBClientError);
   expect(error).toMatchObject({
     message: 'query failed: database not found: nodb',
-    code: undefined,
+    code: 'ERR_INFLUXDB_STATEMENT',
     statementId: 0,
     httpStatus: 200,
   });
@@ -112,7 +113,11 @@ test('a statement error in a 200 answer is raised, or kept with raiseErrors: fal
 test("a parse error is the server's 400", async () => {
   const error = await fx.client.query('SELEKT 1').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfluxDBClientError);
-  expect(error).toMatchObject({ code: 400, serverMessage: expect.stringMatching(/^error parsing query/) });
+  expect(error).toMatchObject({
+    code: 'ERR_HTTP_400',
+    httpStatus: 400,
+    serverMessage: expect.stringMatching(/^error parsing query/),
+  });
 });
 
 test('reads go by GET, writes by POST (no deprecation warning), and the method can be forced', async () => {

@@ -138,7 +138,8 @@ test('a partial write is a 400 InfluxDBClientError, and the good points are stor
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfluxDBClientError);
   expect(error).toMatchObject({
-    code: 400,
+    code: 'ERR_HTTP_400',
+    httpStatus: 400,
     dropped: 0,
     serverMessage: expect.stringMatching(/^partial write: unable to parse/),
   });
@@ -155,7 +156,8 @@ test('a field type conflict is a 400 naming the field; the other points are writ
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfluxDBClientError);
   expect(error).toMatchObject({
-    code: 400,
+    code: 'ERR_HTTP_400',
+    httpStatus: 400,
     dropped: 1,
     message: expect.stringMatching(
       /field type conflict: input field "v" on measurement "ftc" is type float, already exists as type integer/,
@@ -169,7 +171,11 @@ test('an unknown database is a 404 InfluxDBClientError', async () => {
     .writePoints([new Point('x').field('v', 1)], { database: 'no_such_db' })
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfluxDBClientError);
-  expect(error).toMatchObject({ code: 404, serverMessage: 'database not found: "no_such_db"' });
+  expect(error).toMatchObject({
+    code: 'ERR_HTTP_404',
+    httpStatus: 404,
+    serverMessage: 'database not found: "no_such_db"',
+  });
   expect((error as Error).message).toBe(
     'write to "no_such_db": 404 Not Found: database not found: "no_such_db"',
   );
@@ -180,7 +186,11 @@ test("an unknown retention policy is InfluxDB 1.x's 500: InfluxDBServerError", a
     .writePoints([new Point('x').field('v', 1)], { retentionPolicy: 'norp' })
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfluxDBServerError);
-  expect(error).toMatchObject({ code: 500, serverMessage: 'retention policy not found: norp' });
+  expect(error).toMatchObject({
+    code: 'ERR_HTTP_500',
+    httpStatus: 500,
+    serverMessage: 'retention policy not found: norp',
+  });
 });
 
 test('writes into a named retention policy land there', async () => {

@@ -44,7 +44,7 @@ test('series without a name (SHOW RETENTION POLICIES) match only when no tags ar
   expect(rs.keys()).toEqual([['results', null]]);
 });
 
-test('a statement error raises InfluxDBClientError (code undefined, as influxdb-python), unless raiseErrors is false', () => {
+test('a statement error raises InfluxDBClientError (code ERR_INFLUXDB_STATEMENT), unless raiseErrors is false', () => {
   expect(() => new ResultSet({ statement_id: 2, error: 'database not found: x' })).toThrow(
     InfluxDBClientError,
   );
@@ -53,7 +53,7 @@ test('a statement error raises InfluxDBClientError (code undefined, as influxdb-
   } catch (err) {
     expect(err).toMatchObject({
       message: 'query failed (statement 2): database not found: x',
-      code: undefined,
+      code: 'ERR_INFLUXDB_STATEMENT',
       statementId: 2,
       content: 'database not found: x',
     });

@@ -5,6 +5,7 @@ import {
   InfluxDBClientError,
   InfluxDBServerError,
   LineProtocolError,
+  OperationalError,
 } from '../../../src/influx';
 import { errorFromResponse, statementError, transportError } from '../../../src/influx/errors';
 import { registerSecret } from '../../../src/errors';
@@ -50,7 +51,8 @@ test.each<
   expect(error).toBeInstanceOf(DatabaseError);
   expect(error).toBeInstanceOf(FlightSQLError);
   expect(error.message).toBe(message);
-  expect(error.code).toBe(status);
+  // influxdb-python's numeric `code` is `httpStatus`; `code` is the string code of every error.
+  expect(error.code).toBe(status === 418 ? 'ERR_HTTP_4XX' : `ERR_HTTP_${status}`);
   expect(error.httpStatus).toBe(status);
   expect(error.content).toBe(body);
   expect(error.name).toBe(Class.name);
@@ -63,11 +65,11 @@ test('partial writes carry the dropped count', () => {
   ).toBe(3);
 });
 
-test('statement errors have no code (influxdb-python) but say which statement failed', () => {
+test('statement errors have their own code and say which statement failed', () => {
   const e = statementError('user not found', 1);
   expect(e).toMatchObject({
     message: 'query failed (statement 1): user not found',
-    code: undefined,
+    code: 'ERR_INFLUXDB_STATEMENT',
     statementId: 1,
     httpStatus: 200,
   });
@@ -97,4 +99,50 @@ test('LineProtocolError names the point by index and measurement', () => {
   expect(new LineProtocolError('x', 'a\nb').message).toBe('point "a\\nb": x');
   expect(new LineProtocolError('x').message).toBe('point: x');
   expect(new LineProtocolError('x', 'm'.repeat(100)).message).toBe(`point "${'m'.repeat(80)}…": x`);
+});
+
+describe('transportError: the failure kept as cause, a code for its kind', () => {
+  const system = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  test('a refused connection: ERR_FLIGHTSQL_NETWORK, cause the system error', () => {
+    const refused = system('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1');
+    const error = transportError('ping', refused, 3);
+    expect(error).toBeInstanceOf(OperationalError);
+    expect(error).toMatchObject({
+      name: 'OperationalError',
+      code: 'ERR_FLIGHTSQL_NETWORK',
+      message: 'ping: cannot connect to InfluxDB: connect ECONNREFUSED 127.0.0.1:1 (after 3 attempts)',
+    });
+    expect(error.cause).toBe(refused);
+  });
+
+  test("fetch's TypeError('fetch failed') is unwrapped to its cause", () => {
+    const reset = system('ECONNRESET', 'read ECONNRESET');
+    const error = transportError('write', Object.assign(new TypeError('fetch failed'), { cause: reset }), 1);
+    expect(error).toMatchObject({ code: 'ERR_FLIGHTSQL_NETWORK', message: 'write: read ECONNRESET' });
+    expect(error.cause).toBe(reset);
+  });
+
+  test.each([
+    ['ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.1:8086'],
+    ['ERR_INFLUX_TIMEOUT', 'timed out after 200 ms'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error'],
+    ['UND_ERR_BODY_TIMEOUT', 'Body Timeout Error'],
+  ])('%s is ERR_FLIGHTSQL_TIMEOUT', (code, message) => {
+    const cause = system(code, message);
+    expect(transportError('query', cause, 1)).toMatchObject({ code: 'ERR_FLIGHTSQL_TIMEOUT', cause });
+  });
+
+  test("a deadline signal's TimeoutError is ERR_FLIGHTSQL_TIMEOUT; TLS failures ERR_FLIGHTSQL_TLS", async () => {
+    const deadline = AbortSignal.timeout(1);
+    await new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true }));
+    expect(transportError('query', deadline.reason, 1)).toMatchObject({
+      code: 'ERR_FLIGHTSQL_TIMEOUT',
+      cause: deadline.reason,
+    });
+    const tls = transportError('ping', system('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), 1);
+    expect(tls).toMatchObject({ code: 'ERR_FLIGHTSQL_TLS' });
+    expect(tls.message).toMatch(/^ping: TLS handshake failed: self-signed certificate \(pass verifySsl/);
+  });
 });
