@@ -10,10 +10,11 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import type { Schema } from 'apache-arrow';
+import { traceConnect, traceConnection, traceDoGet, type ConnectionKind } from '../diagnostics';
 import { closedError, InterfaceError, messageOf, registerSecret, toError } from '../errors';
 import * as pb from '../proto/Flight';
 import { CallContext } from './CallContext';
-import { callErrorMapper, type CallErrorMapper } from './callErrors';
+import { callAbortedError, callErrorMapper, type CallErrorMapper } from './callErrors';
 import { channelOptionsFor, checkIdleTimeout, type ChannelLimits } from './channelOptions';
 import { CookieJar } from './cookies';
 import {
@@ -23,7 +24,7 @@ import {
   type OutgoingFlightData,
   type RawFlightData,
 } from './flightData';
-import { cancelledError, type FlightStreamReader } from './FlightStreamReader';
+import type { FlightStreamReader } from './FlightStreamReader';
 import { channelCredentials, locationUri, parseLocation, type Endpoint, type TlsOptions } from './options';
 import {
   decodeSchema,
@@ -47,7 +48,10 @@ export {
 
 /** Options of one call. */
 export interface CallOptions {
-  /** Aborting cancels the call; the pending promise or read rejects with an OperationalError. */
+  /**
+   * Aborting cancels the call; the pending promise or read rejects with an AbortError (an
+   * OperationalError named 'AbortError', code `ABORT_ERR`) whose cause is the signal's reason.
+   */
   readonly signal?: AbortSignal;
   /** Deadline of the call in milliseconds (the whole stream, for streaming calls). */
   readonly timeoutMs?: number;
@@ -75,6 +79,7 @@ export interface FlightClientOptions {
   readonly token?: string;
   /** With `password`: basic-auth Handshake on first use; the token the server returns is kept. */
   readonly username?: string;
+  /** Password of `username` (never printed, logged or put in error messages). */
   readonly password?: string;
   /** Headers sent with every call (e.g. `database`). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -106,7 +111,9 @@ export interface FlightClientOptions {
 
 /** An action the server supports. */
 export interface ActionType {
+  /** The action's name, as `doAction` takes it. */
   readonly type: string;
+  /** What the action does, in the server's words. */
   readonly description: string;
 }
 
@@ -143,7 +150,9 @@ export class FlightClient implements AsyncDisposable {
     this.#limits = channel.limits;
     this.#mapError = callErrorMapper(channel.limits);
     this.#idleTimeoutMs = checkIdleTimeout(options.idleTimeoutMs);
-    this.#client = new Client(this.#endpoint.address, channelCredentials(tls, tlsOptions), channel.options);
+    this.#client = traceConnect(this.#traceContext('connect'), () => {
+      return new Client(this.#endpoint.address, channelCredentials(tls, tlsOptions), channel.options);
+    });
     this.#headers = { ...options.headers };
     this.#timeoutMs = options.timeoutMs;
     this.#cookies = options.cookies === false ? undefined : new CookieJar();
@@ -173,6 +182,12 @@ export class FlightClient implements AsyncDisposable {
    */
   async authenticateBasicToken(username: string, password: string, options: CallOptions = {}): Promise<void> {
     registerSecret(password);
+    await traceConnection(this.#traceContext('handshake'), () =>
+      this.#basicAuth(username, password, options),
+    );
+  }
+
+  async #basicAuth(username: string, password: string, options: CallOptions): Promise<void> {
     const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     const payload = Buffer.from(pb.BasicAuth.encode({ username, password }).finish());
     const { responses, bearer } = await this.#handshakeCall([{ protocolVersion: 0n, payload }], options, {
@@ -289,7 +304,7 @@ export class FlightClient implements AsyncDisposable {
       setup.callOptions,
     );
     // A DoGet stream is an IPC stream: it starts with a Schema (DoExchange may carry only metadata).
-    return setup.openReader(call, { requireSchema: true });
+    return traceDoGet(ticket, setup.openReader(call, { requireSchema: true }));
   }
 
   /**
@@ -389,11 +404,24 @@ export class FlightClient implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // grpc-js's close() leaves started calls running: cancel them (their readers then fail).
-    for (const call of this.#active) call.cancel();
-    this.#client.close();
+    await traceConnection(this.#traceContext('close'), async () => {
+      // grpc-js's close() leaves started calls running: cancel them (their readers then fail).
+      for (const call of this.#active) call.cancel();
+      this.#client.close();
+    });
   }
 
+  /** What `flightsql:connection` publishes: the location, never the credentials. */
+  #traceContext(kind: ConnectionKind) {
+    return () => ({
+      kind,
+      server: this.location,
+      tls: this.#endpoint.tls,
+      ...(kind === 'close' && { activeCalls: this.#active.size }),
+    });
+  }
+
+  /** Closes the client: `await using client = new FlightClient(…)` closes it at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -505,17 +533,17 @@ export class FlightClient implements AsyncDisposable {
   }
 }
 
-/** Waits for `promise`, or rejects with a cancellation error as soon as `signal` aborts. */
+/** Waits for `promise`, or rejects with an AbortError as soon as `signal` aborts. */
 async function abortable<T>(
   promise: Promise<T>,
   signal: AbortSignal | undefined,
   context: string,
 ): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) throw cancelledError(context, signal.reason);
+  if (signal.aborted) throw callAbortedError(context, signal.reason);
   let onAbort!: () => void;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(cancelledError(context, signal.reason));
+    onAbort = () => reject(callAbortedError(context, signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
   });
   try {

@@ -5,6 +5,7 @@
 import { status as Status, type Metadata, type StatusObject } from '@grpc/grpc-js';
 import { RecordBatch, Schema, Table } from 'apache-arrow';
 import {
+  AbortError,
   Error as FlightSQLError,
   OperationalError,
   messageOf,
@@ -12,6 +13,7 @@ import {
   protocolError,
   toError,
 } from '../errors';
+import { PolarsBuilder, type PolarsDataFrame } from '../dataframe';
 import { RowConverter, type Row, type ValueOptions } from '../values';
 import { FlightDataDecoder } from './decode';
 import type { RawFlightData } from './flightData';
@@ -32,6 +34,7 @@ export interface ReadableCall extends AsyncIterable<RawFlightData> {
   on(event: 'error', listener: (err: Error) => void): this;
 }
 
+/** Where a reader stands: see {@link FlightStreamReader.state}. */
 type State = 'open' | 'done' | 'cancelled' | 'failed';
 
 /** How a reader waits and reports failures (FlightClient passes its own). */
@@ -69,6 +72,9 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
   #trailers: Record<string, string | string[]> | undefined;
   #pending: FlightStreamChunk[] = [];
   #onFinish: (() => void) | undefined;
+  #onEnd: ((state: Exclude<State, 'open'>, error: unknown) => void)[] | undefined;
+  #rows = 0;
+  #bytes = 0;
   readonly #idleTimeoutMs: number | undefined;
   readonly #mapError: (err: unknown, context: string) => FlightSQLError;
 
@@ -134,6 +140,22 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     return this.#decoder.alignmentCopies;
   }
 
+  /** Rows of the batches received so far (including any the consumer has not taken yet). */
+  get rowsReceived(): number {
+    return this.#rows;
+  }
+
+  /** Bytes received so far: the header, body and app_metadata of every FlightData message. */
+  get bytesReceived(): number {
+    return this.#bytes;
+  }
+
+  /** @internal Calls `listener` once when the stream ends, fails or is cancelled (at once if it has). */
+  onEnd(listener: (state: Exclude<State, 'open'>, error: unknown) => void): void {
+    if (this.#state === 'open') (this.#onEnd ??= []).push(listener);
+    else listener(this.#state, this.#error);
+  }
+
   /** Reads the next message that carries a batch or app metadata; null at the end. */
   async readChunk(): Promise<FlightStreamChunk | null> {
     const pending = this.#pending.shift();
@@ -156,9 +178,13 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
           return null;
         }
         const message = result.value;
+        this.#bytes += message.header.byteLength + message.body.byteLength + message.appMetadata.byteLength;
         const payload = this.#decoder.decode(message);
         const appMetadata = message.appMetadata.byteLength > 0 ? message.appMetadata : undefined;
-        if (payload.kind === 'batch') return { data: payload.batch, appMetadata };
+        if (payload.kind === 'batch') {
+          this.#rows += payload.batch.numRows;
+          return { data: payload.batch, appMetadata };
+        }
         if (appMetadata) return { data: null, appMetadata };
       }
     } catch (err) {
@@ -208,12 +234,15 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     return error;
   }
 
-  #finish(state: State): void {
+  #finish(state: Exclude<State, 'open'>): void {
     if (this.#state !== 'open') return;
     this.#state = state;
     const onFinish = this.#onFinish;
     this.#onFinish = undefined;
     onFinish?.();
+    const onEnd = this.#onEnd;
+    this.#onEnd = undefined;
+    if (onEnd) for (const listener of onEnd) listener(state, this.#error);
   }
 
   /** Reads every remaining batch into one Table (the one method that buffers a whole result). */
@@ -221,6 +250,18 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     const batches: RecordBatch[] = [];
     for await (const batch of this) batches.push(batch);
     return batches.length ? new Table(batches) : new Table(this.schema);
+  }
+
+  /**
+   * Reads every remaining batch into a nodejs-polars DataFrame (pyarrow's `read_pandas()`):
+   * every column, types kept, built from the Arrow batches as they arrive, never from rows.
+   * nodejs-polars is an optional peer dependency: without it this throws an InterfaceError
+   * that says what to install.
+   */
+  async readPolars(): Promise<PolarsDataFrame> {
+    const builder = new PolarsBuilder();
+    for await (const batch of this) builder.add(batch);
+    return builder.finish(this.schema);
   }
 
   /** Iterates the remaining RecordBatches; leaving the loop early cancels the call. */
@@ -253,11 +294,12 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
 
   /**
    * Cancels the call. Reads after this, and reads in progress, fail with an OperationalError
-   * (gRPC CANCELLED) whose cause is `reason`. A no-op once the stream has ended.
+   * (gRPC CANCELLED) whose cause is `reason`, or with `reason` itself when it is an AbortError.
+   * A no-op once the stream has ended.
    */
   cancel(reason?: unknown): void {
     if (this.#state !== 'open') return;
-    this.#error = cancelledError(this.#context, reason);
+    this.#error = reason instanceof AbortError ? reason : cancelledError(this.#context, reason);
     this.#pending = [];
     this.#finish('cancelled');
     this.#call.cancel();
@@ -268,6 +310,7 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
     this.cancel('closed');
   }
 
+  /** Closes the reader: `await using reader = …` cancels it at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -5,6 +5,8 @@
  */
 import { status as Status } from '@grpc/grpc-js';
 import { Table, type RecordBatch, type Schema } from 'apache-arrow';
+import { PolarsBuilder, type PolarsDataFrame } from '../dataframe';
+import { adoptTrace, type StatementTrace } from '../diagnostics';
 import {
   InterfaceError,
   OperationalError,
@@ -110,6 +112,8 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
   #started = false;
   #stopped = false;
   #closing: Promise<void> | undefined;
+  /** The `flightsql:query` trace of the statement whose result this is, ended when the reader stops. */
+  readonly #trace: StatementTrace | undefined;
 
   constructor(home: FlightClient, info: FlightInfo, options: FlightInfoReaderInit = {}) {
     const { concurrency, connect, connectOptions, trustedLocations, ...callOptions } = options;
@@ -130,6 +134,7 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
     };
     this.#userSignal = callOptions.signal;
     this.#callOptions = { ...callOptions, signal: this.#controller.signal };
+    this.#trace = adoptTrace(info);
   }
 
   /**
@@ -151,6 +156,18 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
     const batches: RecordBatch[] = [];
     for await (const batch of this) batches.push(batch);
     return batches.length ? new Table(batches) : new Table(this.schema);
+  }
+
+  /**
+   * Reads every batch of every endpoint into a nodejs-polars DataFrame (pyarrow's `read_pandas()`):
+   * every column, types kept, built from the Arrow batches as they arrive, never from rows.
+   * nodejs-polars is an optional peer dependency: without it this throws an InterfaceError
+   * that says what to install.
+   */
+  async readPolars(): Promise<PolarsDataFrame> {
+    const builder = new PolarsBuilder();
+    for await (const batch of this) builder.add(batch);
+    return builder.finish(this.schema);
   }
 
   /** The batches of every endpoint. Leaving the loop early cancels every open stream. */
@@ -222,6 +239,7 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
     await this.#stop('closed');
   }
 
+  /** Closes the reader: `await using reader = client.readFlightInfo(info)` closes it at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -332,6 +350,7 @@ export class FlightInfoReader implements AsyncIterable<RecordBatch>, AsyncDispos
     this.#onUserAbort = undefined;
     for (const reader of this.#readers) reader.cancel(reason);
     this.#readers.clear();
+    this.#trace?.stop(reason);
     if (!this.#controller.signal.aborted) this.#controller.abort(reason);
     const clients = [...this.#clients.values()];
     this.#clients.clear();

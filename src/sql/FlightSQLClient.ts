@@ -10,6 +10,8 @@ import {
   CommandStatementIngest_TableDefinitionOptions_TableExistsOption as IfExists,
   CommandStatementIngest_TableDefinitionOptions_TableNotExistOption as IfNotExists,
 } from '../proto/FlightSql';
+import { isPolarsDataFrame, toArrowTable, type PolarsDataFrame } from '../dataframe';
+import { traceStatement, type QueryContext } from '../diagnostics';
 import { NotSupportedError, protocolError } from '../errors';
 import {
   FlightClient,
@@ -55,6 +57,7 @@ export interface FlightSQLClientOptions {
   readonly token?: string;
   /** Basic-auth Handshake credentials; the server's token is kept for later calls. */
   readonly username?: string;
+  /** Password of `username` (never printed, logged or put in error messages). */
   readonly password?: string;
   /** Headers sent with every call, e.g. `{ database: 'mydb' }` for InfluxDB 3. Default `database`: INFLUX_DATABASE. */
   readonly metadata?: Readonly<Record<string, string>>;
@@ -91,7 +94,9 @@ export interface FlightSQLClientOptions {
 
 /** A Substrait plan: its serialized bytes and the Substrait version it was made with. */
 export interface SubstraitPlan {
+  /** The serialized Substrait `Plan` message. */
   readonly plan: Uint8Array;
+  /** The Substrait version the plan was made with, e.g. `0.50.0`. */
   readonly version: string;
 }
 
@@ -169,7 +174,7 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
       keepaliveTimeoutMs: options.keepaliveTimeoutMs,
       channelOptions: options.channelOptions,
     };
-    super(new FlightClient(config.location, connectOptions));
+    super(new FlightClient(config.location, connectOptions), config.headers);
     this.#connectOptions = connectOptions;
     this.#trustedLocations = options.trustedLocations;
     this.features = { ...options.features };
@@ -190,7 +195,9 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
 
   /** Sends CommandStatementQuery through GetFlightInfo: how to fetch the result of `query`. */
   async execute(query: string, options: StatementOptions = {}): Promise<FlightInfo> {
-    return this.infoFor('CommandStatementQuery', { query, transactionId: txn(options) }, options);
+    return this.#query('CommandStatementQuery', query, options, () =>
+      this.infoFor('CommandStatementQuery', { query, transactionId: txn(options) }, options),
+    );
   }
 
   /** Sends CommandStatementQuery through GetSchema: the result schema of `query`, without running it. */
@@ -204,17 +211,18 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
    */
   async executeUpdate(query: string, options: StatementOptions = {}): Promise<number> {
     const cmd = packCommand('CommandStatementUpdate', { query, transactionId: txn(options) });
-    const results = await this.flight.doPut({ type: 'cmd', cmd }, [], { ...options, schema: new Schema([]) });
-    return updateCount(results);
+    const context = this._traceContext('update', 'CommandStatementUpdate', query, options);
+    return this.#update(context, cmd, [], { ...options, schema: new Schema([]) });
   }
 
   /**
    * Bulk ingest: sends CommandStatementIngest by DoPut with `data` and returns the number of rows
    * the server inserted. `mode`: `create` (create the table if missing, else append; default),
    * `append` (the table must exist), `replace` (drop and recreate), `fail-if-exists` (create; an
-   * existing table is an error).
+   * existing table is an error). `data` is Arrow (a Table, batches, IPC bytes) or a
+   * nodejs-polars DataFrame.
    */
-  async executeIngest(data: BatchSource, options: IngestOptions): Promise<number> {
+  async executeIngest(data: BatchSource | PolarsDataFrame, options: IngestOptions): Promise<number> {
     const [ifNotExist, ifExists] = INGEST_MODES[options.mode ?? 'create'];
     const cmd = packCommand('CommandStatementIngest', {
       table: options.table,
@@ -225,11 +233,11 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
       options: { ...options.options },
       tableDefinitionOptions: { ifNotExist, ifExists },
     });
-    const results = await this.flight.doPut({ type: 'cmd', cmd }, data, {
-      ...options,
-      schema: options.dataSchema,
+    const context = this._traceContext('ingest', 'CommandStatementIngest', undefined, options, {
+      table: options.table,
     });
-    return updateCount(results);
+    const batches = isPolarsDataFrame(data) ? toArrowTable(data) : data;
+    return this.#update(context, cmd, batches, { ...options, schema: options.dataSchema });
   }
 
   /**
@@ -243,10 +251,12 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
 
   /** Sends CommandStatementSubstraitPlan through GetFlightInfo: the plan is passed through as it is. */
   async executeSubstrait(plan: SubstraitPlan, options: StatementOptions = {}): Promise<FlightInfo> {
-    return this.infoFor(
-      'CommandStatementSubstraitPlan',
-      { plan: { plan: Buffer.from(plan.plan), version: plan.version }, transactionId: txn(options) },
-      options,
+    return this.#query('CommandStatementSubstraitPlan', undefined, options, () =>
+      this.infoFor(
+        'CommandStatementSubstraitPlan',
+        { plan: { plan: Buffer.from(plan.plan), version: plan.version }, transactionId: txn(options) },
+        options,
+      ),
     );
   }
 
@@ -259,8 +269,8 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
       plan: { plan: Buffer.from(plan.plan), version: plan.version },
       transactionId: txn(options),
     });
-    const results = await this.flight.doPut({ type: 'cmd', cmd }, [], { ...options, schema: new Schema([]) });
-    return updateCount(results);
+    const context = this._traceContext('update', 'CommandStatementSubstraitPlan', undefined, options);
+    return this.#update(context, cmd, [], { ...options, schema: new Schema([]) });
   }
 
   /** Sends CreatePreparedSubstraitPlan (DoAction): a PreparedStatement for the plan. */
@@ -269,7 +279,7 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
       plan: { plan: Buffer.from(plan.plan), version: plan.version },
       transactionId: txn(options),
     });
-    return this.#prepared('CreatePreparedSubstraitPlan', body, options);
+    return this.#prepared('CreatePreparedSubstraitPlan', body, undefined, options);
   }
 
   /**
@@ -332,7 +342,7 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
   /** Sends CreatePreparedStatement (DoAction): a PreparedStatement with its schemas. */
   async prepare(query: string, options: StatementOptions = {}): Promise<PreparedStatement> {
     const body = packCommand('ActionCreatePreparedStatementRequest', { query, transactionId: txn(options) });
-    return this.#prepared('CreatePreparedStatement', body, options);
+    return this.#prepared('CreatePreparedStatement', body, query, options);
   }
 
   /** DoGet: the stream of one endpoint's ticket. */
@@ -345,17 +355,54 @@ export class FlightSQLClient extends MetadataMethods implements AsyncDisposable 
     await this.flight.close();
   }
 
+  /** Closes the client: `await using client = new FlightSQLClient(…)` closes it at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
   /** Runs a Create…Prepared… action and wraps its ActionCreatePreparedStatementResult. */
-  async #prepared(type: string, body: Uint8Array, options: CallOptions): Promise<PreparedStatement> {
-    const result = await this.#action(type, body, 'ActionCreatePreparedStatementResult', options);
-    return new PreparedStatement(this, {
-      handle: result.preparedStatementHandle,
-      datasetSchema: result.datasetSchema,
-      parameterSchema: result.parameterSchema,
+  #prepared(
+    type: string,
+    body: Uint8Array,
+    query: string | undefined,
+    options: CallOptions,
+  ): Promise<PreparedStatement> {
+    return traceStatement(this._traceContext('prepare', type, query, options), async () => {
+      const result = await this.#action(type, body, 'ActionCreatePreparedStatementResult', options);
+      return new PreparedStatement(this, {
+        handle: result.preparedStatementHandle,
+        datasetSchema: result.datasetSchema,
+        parameterSchema: result.parameterSchema,
+        query,
+      });
+    });
+  }
+
+  /** A DoPut answered by a DoPutUpdateResult (update, ingest): the count, traced. */
+  #update(
+    context: () => QueryContext,
+    cmd: Uint8Array,
+    data: BatchSource,
+    options: CallOptions & { readonly schema?: Schema },
+  ): Promise<number> {
+    return traceStatement(
+      context,
+      async () => updateCount(await this.flight.doPut({ type: 'cmd', cmd }, data, options)),
+      (traced, count) => (traced.affectedRows = count),
+    );
+  }
+
+  /** A query's GetFlightInfo, traced until its result has been read (see diagnostics.ts). */
+  #query(
+    command: string,
+    query: string | undefined,
+    options: CallOptions,
+    getInfo: () => Promise<FlightInfo>,
+  ): Promise<FlightInfo> {
+    return traceStatement(this._traceContext('query', command, query, options), async (trace) => {
+      const info = await getInfo();
+      trace?.expectInfo(info);
+      return info;
     });
   }
 

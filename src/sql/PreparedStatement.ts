@@ -3,6 +3,7 @@
  * binding by DoPut, execution, and closing. Use after close() is an InterfaceError.
  */
 import { Schema } from 'apache-arrow';
+import { traceStatement } from '../diagnostics';
 import { ProgrammingError, closedError, protocolError } from '../errors';
 import type { CallOptions, FlightInfo } from '../flight';
 import { decodeSchema } from '../flight';
@@ -16,6 +17,8 @@ export interface PreparedStatementInit {
   readonly handle: Uint8Array;
   readonly datasetSchema: Uint8Array;
   readonly parameterSchema: Uint8Array;
+  /** The SQL it was prepared from (for traces; undefined for a Substrait plan). */
+  readonly query?: string;
 }
 
 /** A prepared statement on the server. Create it with `FlightSQLClient.prepare()`. */
@@ -23,6 +26,7 @@ export class PreparedStatement implements AsyncDisposable {
   readonly #client: FlightSQLClient;
   #handle: Uint8Array;
   #closed = false;
+  readonly #query: string | undefined;
   /** Schema of the result (empty for statements that return no rows). */
   readonly datasetSchema: Schema;
   /** One field per parameter; Null-typed where the server cannot tell the type. */
@@ -32,6 +36,7 @@ export class PreparedStatement implements AsyncDisposable {
   constructor(client: FlightSQLClient, init: PreparedStatementInit) {
     this.#client = client;
     this.#handle = init.handle;
+    this.#query = init.query;
     this.datasetSchema = decodeSchema(init.datasetSchema);
     this.parameterSchema = decodeSchema(init.parameterSchema);
   }
@@ -60,6 +65,15 @@ export class PreparedStatement implements AsyncDisposable {
    */
   async execute(parameters?: Parameters, options: CallOptions = {}): Promise<FlightInfo> {
     this.#check();
+    const context = this.#traceContext('query', 'CommandPreparedStatementQuery', options);
+    return traceStatement(context, async (trace) => {
+      const info = await this.#execute(parameters, options);
+      trace?.expectInfo(info); // the trace ends when the result has been read
+      return info;
+    });
+  }
+
+  async #execute(parameters: Parameters | undefined, options: CallOptions): Promise<FlightInfo> {
     if (parameters !== undefined) {
       const results = await this.#put('CommandPreparedStatementQuery', parameters, options);
       for (const bytes of results) {
@@ -85,8 +99,12 @@ export class PreparedStatement implements AsyncDisposable {
    */
   async executeUpdate(parameters?: Parameters, options: CallOptions = {}): Promise<number> {
     this.#check();
-    const results = await this.#put('CommandPreparedStatementUpdate', parameters ?? [], options);
-    return updateCount(results);
+    const context = this.#traceContext('update', 'CommandPreparedStatementUpdate', options);
+    return traceStatement(
+      context,
+      async () => updateCount(await this.#put('CommandPreparedStatementUpdate', parameters ?? [], options)),
+      (traced, count) => (traced.affectedRows = count),
+    );
   }
 
   /** Sends ClosePreparedStatement. A second close is a no-op. */
@@ -101,12 +119,18 @@ export class PreparedStatement implements AsyncDisposable {
     }
   }
 
+  /** Closes the statement: `await using stmt = await client.prepare(sql)` closes it at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
   #check(): void {
     if (this.#closed) throw closedError('PreparedStatement');
+  }
+
+  /** The statement's trace context: its SQL, never its parameters. */
+  #traceContext(kind: 'query' | 'update', command: string, options: CallOptions) {
+    return this.#client._traceContext(kind, command, this.#query, options, { prepared: true });
   }
 
   async #put(

@@ -5,6 +5,7 @@
  */
 import type { Table } from 'apache-arrow';
 import type { CallOptions, FlightClient, FlightInfo, FlightStreamReader } from '../flight';
+import { traceStatement, type QueryContext, type StatementKind } from '../diagnostics';
 import { protocolError } from '../errors';
 import type { XdbcDataType } from '../proto/FlightSql';
 import { FlightInfoReader, type FlightInfoReaderOptions } from './FlightInfoReader';
@@ -35,8 +36,19 @@ import {
 
 /** Flight SQL metadata commands over a FlightClient. */
 export class MetadataMethods {
-  /** @param flight the Flight client underneath, for plain Flight RPCs. */
-  constructor(readonly flight: FlightClient) {}
+  /** The database the client's headers name (`database`), for traces. */
+  readonly #database: string | undefined;
+
+  /**
+   * @param flight the Flight client underneath, for plain Flight RPCs.
+   * @param headers the headers `flight` sends with every call (read for the database name only).
+   */
+  constructor(
+    readonly flight: FlightClient,
+    headers?: Readonly<Record<string, string>>,
+  ) {
+    this.#database = databaseOf(headers);
+  }
 
   /** Sends CommandGetCatalogs: the catalog names. */
   async getCatalogs(options: CallOptions = {}): Promise<string[]> {
@@ -170,25 +182,65 @@ export class MetadataMethods {
     return new FlightInfoReader(this.flight, info, options);
   }
 
+  /**
+   * @internal The `flightsql:query` context of a statement (called only when it is traced):
+   * the SQL and command, never parameters or headers.
+   */
+  _traceContext(
+    kind: StatementKind,
+    command: string,
+    sql: string | undefined,
+    options: CallOptions,
+    extra?: { readonly table?: string; readonly prepared?: boolean },
+  ): () => QueryContext {
+    return () => {
+      const database = databaseOf(options.headers) ?? this.#database;
+      return { kind, sql, command, server: this.flight.location, ...(database && { database }), ...extra };
+    };
+  }
+
   // Metadata results are small: the typed form reads every endpoint into one Table.
   async #table<K extends MetadataKind>(
     kind: K,
     message: Partial<CommandMessage<K>>,
     options: CallOptions,
   ): Promise<Table> {
-    const info = await this.infoFor(kind, message, options);
+    const info = await traceStatement(
+      this._traceContext('metadata', kind, undefined, options),
+      async (trace) => {
+        const info = await this.infoFor(kind, message, options);
+        trace?.expectInfo(info); // the trace ends when the reader below stops
+        return info;
+      },
+    );
     return this.readFlightInfo(info, options).readAll();
   }
 
-  async #reader<K extends MetadataKind>(
+  #reader<K extends MetadataKind>(
     kind: K,
     message: Partial<CommandMessage<K>>,
     options: CallOptions,
   ): Promise<FlightStreamReader> {
-    const info = await this.infoFor(kind, message, options);
-    // Metadata results come in one endpoint from every server we know; the first is read.
-    const endpoint = info.endpoints[0];
-    if (!endpoint) throw protocolError(`${kind} returned a FlightInfo without endpoints`);
-    return this.flight.doGet(endpoint.ticket, options);
+    return traceStatement(this._traceContext('metadata', kind, undefined, options), async (trace) => {
+      const info = await this.infoFor(kind, message, options);
+      // Metadata results come in one endpoint from every server we know; the first is read.
+      const endpoint = info.endpoints[0];
+      if (!endpoint) throw protocolError(`${kind} returned a FlightInfo without endpoints`);
+      trace?.expectTickets([endpoint.ticket]); // the trace ends with the stream
+      return this.flight.doGet(endpoint.ticket, options);
+    });
   }
 }
+
+/** The database a set of headers names, read as InfluxDB 3 reads them (`database` first). */
+function databaseOf(headers: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (!headers) return undefined;
+  const byName = new Map(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+  for (const name of DATABASE_HEADERS) {
+    const value = byName.get(name);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+const DATABASE_HEADERS = ['database', 'bucket', 'bucket-name', 'iox-namespace-name'];
