@@ -83,12 +83,13 @@ export class InfluxDBClient implements AsyncDisposable {
   async write(data: WriteData | string | readonly string[], options: WriteOptions = {}): Promise<true> {
     const precision = wirePrecision(options.timePrecision);
     if ((options.protocol ?? 'json') === 'line') {
-      await this.#write(linesOfText(data as string | string[]).join('\n'), false, precision, options);
+      const lines = linesOfText(data as string | string[]);
+      await this.#write(lines.join('\n'), lines.length, false, precision, options);
       return true;
     }
     const { points, tags, measurement } = data as WriteData;
     const { lines, timed } = linesOf(points, precision, tags ? prepareTags(tags) : undefined, measurement);
-    await this.#write(lines.join('\n'), timed, precision, options);
+    await this.#write(lines.join('\n'), lines.length, timed, precision, options);
     return true;
   }
 
@@ -116,7 +117,7 @@ export class InfluxDBClient implements AsyncDisposable {
           );
     if (this.#options.useUdp) return this.#sendLines(lines);
     for (const batch of batches(lines, options.batchSize)) {
-      await this.#write(batch.body, timed, precision, options, batch.label);
+      await this.#write(batch.body, batch.points, timed, precision, options, batch.label);
     }
     return true;
   }
@@ -351,8 +352,8 @@ export class InfluxDBClient implements AsyncDisposable {
 
   /** Closes every connection and the UDP socket; later calls throw. A second close does nothing. */
   async close(): Promise<void> {
-    this.#http.close();
     this.#udp?.close();
+    await this.#http.close();
   }
 
   /** Same as `close()`, for `await using`. */
@@ -394,6 +395,7 @@ export class InfluxDBClient implements AsyncDisposable {
 
   async #write(
     body: string,
+    points: number,
     timed: boolean,
     precision: string,
     options: WriteOptions,
@@ -410,6 +412,7 @@ export class InfluxDBClient implements AsyncDisposable {
       // Points with timestamps overwrite themselves if sent twice; without, a retry could duplicate them.
       idempotent: timed,
       context: `write to ${JSON.stringify(database ?? '')}${label ? `, ${label}` : ''}`,
+      trace: { database, points },
       ...call(options),
     });
     await readText(res.body);

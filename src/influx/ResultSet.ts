@@ -9,9 +9,13 @@ export type ResultValue = string | number | bigint | boolean | null;
 
 /** One series of a statement's result (the JSON InfluxDB sends). */
 export interface Series {
+  /** The measurement (absent for some SHOW statements). */
   readonly name?: string;
+  /** The series' tags, for GROUP BY queries. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Column names, `time` first for SELECT. */
   readonly columns: readonly string[];
+  /** Rows of values, in column order (absent when there are none). */
   readonly values?: readonly (readonly ResultValue[])[];
   /** Set on the last series of a chunk when the series continues in the next chunk. */
   readonly partial?: boolean;
@@ -19,16 +23,23 @@ export interface Series {
 
 /** A server message attached to a statement (e.g. a deprecation warning). */
 export interface ResultMessage {
+  /** The message's level, e.g. `warning`. */
   readonly level: string;
+  /** The message. */
   readonly text: string;
 }
 
 /** One statement's result as InfluxDB sends it. */
 export interface StatementResult {
+  /** The statement's index in the query. */
   readonly statement_id?: number;
+  /** The series the statement returned. */
   readonly series?: readonly Series[];
+  /** The statement's error, when it failed. */
   readonly error?: string;
+  /** Server messages (warnings) about the statement. */
   readonly messages?: readonly ResultMessage[];
+  /** True when a chunked answer continues this result in the next chunk. */
   readonly partial?: boolean;
 }
 

@@ -9,6 +9,7 @@
 import { writeSync } from 'node:fs';
 import { InterfaceError, OperationalError, messageOf } from '../errors';
 import { guard, release, type ExitGuarded } from './exitGuard';
+import { log, warningLogger, type Logger } from './logger';
 import { checkOptions, withDefaults, type Resolved, type WriteOptions } from './writeOptions';
 
 export { resolveBatching, type WriteOptions } from './writeOptions';
@@ -17,6 +18,7 @@ export { resolveBatching, type WriteOptions } from './writeOptions';
 export interface WriteBatch {
   /** Where the lines go (database, precision, endpoint options), as the client made it. */
   readonly target: string;
+  /** The batch's lines of line protocol. */
   readonly lines: readonly string[];
   /** Attempts made so far. */
   attempts: number;
@@ -54,6 +56,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 export class BatchingWriter implements ExitGuarded {
   readonly #send: BatchSender;
   readonly #options: Resolved;
+  readonly #logger: Logger;
   /** Lines not yet in a sent batch, per target, in arrival order. */
   readonly #open = new Map<string, string[]>();
   /** Full batches waiting for the sender, in order. */
@@ -70,9 +73,11 @@ export class BatchingWriter implements ExitGuarded {
   #idleWaiters: (() => void)[] = [];
   #closed = false;
 
-  constructor(send: BatchSender, options: WriteOptions = {}) {
+  /** `logger` hears of retries, and of failed batches when there is no `error` callback. */
+  constructor(send: BatchSender, options: WriteOptions = {}, logger: Logger = warningLogger) {
     this.#send = send;
     this.#options = checkOptions(options);
+    this.#logger = logger;
   }
 
   /** Lines buffered or in flight. */
@@ -149,7 +154,8 @@ export class BatchingWriter implements ExitGuarded {
 
   /**
    * The process is ending with lines held (ExitGuarded): each batch goes to the error callback
-   * with an OperationalError, or, without one, a line on stderr says how many lines were lost.
+   * with an OperationalError, or, without one, the logger's `error` (a line on stderr for the
+   * default logger: a process warning would never be printed now) says how many lines were lost.
    */
   reportAtExit(): void {
     const batches: WriteBatch[] = [];
@@ -170,13 +176,12 @@ export class BatchingWriter implements ExitGuarded {
       const err = new OperationalError(
         `the process exited before this batch was written: call flush() or close() before it ends`,
       );
-      for (const batch of batches) safely(() => error(batch, err));
+      for (const batch of batches) safely(() => error(batch, err), this.#logger);
     } else {
+      const message = `the process exited with a batching InfluxDBClient3 still holding lines: ${what}. Call flush() or close() before it ends (or pass an error callback).`;
+      if (this.#logger !== warningLogger) return log(this.#logger, 'error', message);
       try {
-        writeSync(
-          process.stderr.fd,
-          `flightsql: the process exited with a batching InfluxDBClient3 still holding lines: ${what}. Call flush() or close() before it ends (or pass an error callback).\n`,
-        );
+        writeSync(process.stderr.fd, `flightsql: ${message}\n`);
       } catch {
         // stderr is gone: nothing left to tell
       }
@@ -240,7 +245,7 @@ export class BatchingWriter implements ExitGuarded {
   async #deliver(batch: WriteBatch): Promise<void> {
     this.#current = batch;
     try {
-      await sendWithRetries(this.#send, batch, this.#options, this.#controller.signal);
+      await sendWithRetries(this.#send, batch, this.#options, this.#controller.signal, this.#logger);
     } catch (err) {
       this.#current = undefined;
       this.#fail(batch, err);
@@ -248,16 +253,13 @@ export class BatchingWriter implements ExitGuarded {
     }
     this.#current = undefined;
     this.#release(batch);
-    safely(() => this.#options.success?.(batch));
+    safely(() => this.#options.success?.(batch), this.#logger);
   }
 
   #fail(batch: WriteBatch, err: unknown): void {
     this.#release(batch);
-    if (this.#options.error) safely(() => this.#options.error!(batch, err));
-    else
-      process.emitWarning(
-        `flightsql: a batch of ${batch.lines.length} lines was not written: ${messageOf(err)}`,
-      );
+    if (this.#options.error) safely(() => this.#options.error!(batch, err), this.#logger);
+    else log(this.#logger, 'error', `a batch of ${batch.lines.length} lines was not written`, err);
   }
 
   #release(batch: WriteBatch): void {
@@ -271,13 +273,15 @@ export class BatchingWriter implements ExitGuarded {
 /**
  * Sends `batch`, retrying what may pass later (429, 503, network) with exponential backoff and
  * jitter, the server's Retry-After first; throws the last failure (wrapped with the number of
- * retries when there were any). Used by batching and by immediate writes alike.
+ * retries when there were any). Used by batching and by immediate writes alike; each retry
+ * is told to `logger` (warn).
  */
 export async function sendWithRetries(
   send: BatchSender,
   batch: WriteBatch,
   options: WriteOptions,
   signal: AbortSignal,
+  logger: Logger = warningLogger,
 ): Promise<void> {
   const o = withDefaults(options);
   const started = Date.now();
@@ -300,18 +304,24 @@ export async function sendWithRetries(
           { cause: err, httpStatus: hint?.httpStatus },
         );
       }
-      safely(() => o.retry?.(batch, err, batch.attempts, delay));
+      log(
+        logger,
+        'warn',
+        `write of ${batch.lines.length} lines failed (attempt ${batch.attempts}), retrying in ${delay} ms`,
+        err,
+      );
+      safely(() => o.retry?.(batch, err, batch.attempts, delay), logger);
       await sleep(delay, signal);
     }
   }
 }
 
-/** A user callback must not break the writer. */
-function safely(callback: () => void): void {
+/** A user callback must not break the writer: what it throws goes to the logger. */
+function safely(callback: () => void, logger: Logger): void {
   try {
     callback();
   } catch (err) {
-    process.emitWarning(`flightsql: a write callback threw: ${messageOf(err)}`);
+    log(logger, 'error', 'a write callback threw', err);
   }
 }
 

@@ -1,18 +1,18 @@
 /**
- * HTTP to InfluxDB over node:http/https: one keep-alive agent per client (closed by
- * `close()`, so no socket outlives the client), Basic auth, gzip both ways, proxies (plain
- * forwarding for http, a CONNECT tunnel for https), a deadline per attempt through
+ * HTTP to InfluxDB over undici: one keep-alive dispatcher per client (closed by `close()`, so
+ * no socket outlives the client), Basic auth, gzip both ways, proxies (see dispatcher.ts),
+ * timeouts per attempt as influxdb-python's (connect, then each wait for data), the caller's
  * AbortSignal, and influxdb-python's retries on network errors.
+ * Every write attempt is traced on `flightsql:write`.
  */
-import { readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { isIP } from 'node:net';
-import type { Duplex } from 'node:stream';
-import * as tls from 'node:tls';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { createGunzip, gzip as gzipCallback } from 'node:zlib';
 import { promisify } from 'node:util';
-import { closedError, Error as FlightSQLError, messageOf, OperationalError, registerSecret } from '../errors';
+import type { Dispatcher } from 'undici';
+import { writeChannel, traceWrite, type WriteContext } from '../diagnostics';
+import { abortError, closedError, Error as FlightSQLError, registerSecret } from '../errors';
+import { createDispatcher, tlsSettings } from './dispatcher';
 import { errorFromResponse, transportError } from './errors';
 import type { ResolvedOptions } from './options';
 
@@ -22,23 +22,40 @@ const gzip = promisify(gzipCallback);
 export interface CallOptions {
   /** Aborts the call. */
   readonly signal?: AbortSignal;
-  /** Deadline of each attempt in milliseconds (overrides the client's `timeout`). */
+  /**
+   * Timeout of each attempt in milliseconds: the wait for the answer's headers, then each wait
+   * for more of its body (overrides the client's `timeout`; connecting keeps the client's).
+   */
   readonly timeoutMs?: number;
+}
+
+/** Response headers, lower-cased. */
+export type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/** What a write request reports on `flightsql:write`. */
+export interface WriteTrace {
+  readonly database?: string;
+  /** Lines in the body. */
+  readonly points: number;
+  /** The retry number, when the caller retries (InfluxDBClient3); otherwise the transport's own count. */
+  readonly attempt?: number;
 }
 
 /** One HTTP exchange, as the client asks for it. */
 export interface HttpRequest extends CallOptions {
   readonly method: 'GET' | 'POST';
-  /** `/ping`, `/write` or `/query`. */
+  /** `/ping`, `/write`, `/query`, `/api/v3/write_lp`... (after the client's path prefix). */
   readonly path: string;
   /** URL parameters; undefined values are left out. */
   readonly query?: Readonly<Record<string, string | undefined>>;
   /** Form parameters sent as an `application/x-www-form-urlencoded` body (POST /query). */
   readonly form?: Readonly<Record<string, string | undefined>>;
-  /** A raw body (line protocol). */
-  readonly body?: string;
-  /** The status that means success (204 for /ping and /write, 200 for /query). */
-  readonly expect: number;
+  /** A raw body: line protocol as text (gzipped when the client has `gzip`), or bytes sent as they are. */
+  readonly body?: string | Buffer;
+  /** Headers of this request, over the client's. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The statuses that mean success (204 for /ping and /write, 200 for /query). */
+  readonly expect: number | readonly number[];
   /** Safe to send twice: then timeouts and resets are retried too, not only failed connects. */
   readonly idempotent: boolean;
   /** What is being done, for error messages (`write to "db"`). */
@@ -48,14 +65,18 @@ export interface HttpRequest extends CallOptions {
    * response's headers, and the body only has to keep coming (no gap longer than the timeout).
    */
   readonly stream?: boolean;
+  /** Builds the error of an unexpected status (default: `errorFromResponse`). */
+  readonly onError?: (status: number, text: string, headers: Headers) => globalThis.Error;
+  /** A write: each attempt is traced on `flightsql:write`. */
+  readonly trace?: WriteTrace;
 }
 
-/** A response whose status was the expected one. */
+/** A response whose status was an expected one. */
 export interface HttpResponse {
   readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
+  readonly headers: Headers;
   /** The (decompressed) body, as a stream of Buffers. */
-  readonly body: AsyncIterable<Buffer> & { destroy(error?: Error): void };
+  readonly body: AsyncIterable<Buffer> & { destroy(error?: globalThis.Error): void };
 }
 
 // Errors that prove the request never reached the server: safe to retry whatever it was.
@@ -66,6 +87,7 @@ const NOT_SENT = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 // Errors after which the server may or may not have acted: retried for idempotent calls.
 const MAYBE_SENT = new Set([
@@ -74,36 +96,47 @@ const MAYBE_SENT = new Set([
   'ETIMEDOUT',
   'ERR_INFLUX_TIMEOUT',
   'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 
-/** A per-attempt deadline that expired. */
-class TimeoutError extends Error {
+/** An attempt that waited too long for the answer, or a body that went silent (undici's error is the cause). */
+class TimeoutError extends globalThis.Error {
   readonly code = 'ERR_INFLUX_TIMEOUT';
 }
 
-/** The HTTP side of an InfluxDBClient. */
+/**
+ * The server closed the connection without answering. Named as node:http names it (code
+ * ECONNRESET, "socket hang up"); undici's own error is the cause.
+ */
+class HangUpError extends globalThis.Error {
+  readonly code = 'ECONNRESET';
+}
+
+/** Network failures of traced attempts, as published, and the errors they stand for. */
+const networkFailures = new WeakMap<object, unknown>();
+
+/** The HTTP side of an InfluxDB client. */
 export class HttpTransport {
   readonly #options: ResolvedOptions;
-  readonly #agent: http.Agent;
-  readonly #proxyAgent: http.Agent | undefined;
-  readonly #proxy: URL | undefined;
+  readonly #dispatcher: Dispatcher;
+  readonly #origin: string;
   #authorization: string | undefined;
   #closed = false;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.#authorization = basicAuth(options.username, options.password);
-    const tlsOptions = options.ssl ? tlsSettings(options) : {};
-    const agentOptions = { keepAlive: true, maxSockets: options.poolSize, ...tlsOptions };
-    const proxyUrl = options.ssl ? options.proxies.https : options.proxies.http;
-    this.#proxy = proxyUrl ? new URL(proxyUrl) : undefined;
-    if (this.#proxy && options.ssl) {
-      this.#agent = new TunnelAgent(this.#proxy, agentOptions);
-    } else {
-      this.#agent = options.ssl ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    }
-    // Plain HTTP through a proxy: requests go to the proxy with the full URL as path.
-    this.#proxyAgent = this.#proxy && !options.ssl ? this.#agent : undefined;
+    this.#dispatcher = createDispatcher({
+      ssl: options.ssl,
+      poolSize: options.poolSize,
+      connectTimeoutMs: options.timeoutMs,
+      tls: options.ssl ? tlsSettings(options.verifySsl, options.cert) : undefined,
+      proxy: options.proxy,
+    });
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    this.#origin = `${options.ssl ? 'https' : 'http'}://${host}:${options.port}`;
   }
 
   /** Changes the credentials of the next requests (influxdb-python's `switch_user`). */
@@ -117,21 +150,22 @@ export class HttpTransport {
     return this.#closed;
   }
 
-  /** Sends a request (with retries) and returns the response once its status is the expected one. */
+  /** Sends a request (with retries) and returns the response once its status is an expected one. */
   async request(req: HttpRequest): Promise<HttpResponse> {
     if (this.#closed) throw closedError('InfluxDBClient');
     const body = await this.#body(req);
     const retries = this.#options.retries;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#attempt(req, body);
-      } catch (err) {
+        return await this.#traced(req, body, attempt);
+      } catch (thrown) {
+        const err = networkFailures.get(thrown as object) ?? thrown;
         // Our own errors (HTTP answers, aborts) are final; only transport errors are retried.
         if (err instanceof FlightSQLError) throw err;
-        if (req.signal?.aborted) throw aborted(req.context, req.signal);
+        if (req.signal?.aborted) throw abortError(req.signal.reason, req.context);
         if (this.#closed) throw transportError(req.context, err, attempt);
-        const code = (err as NodeJS.ErrnoException | undefined)?.code;
-        const retryable = NOT_SENT.has(code ?? '') || (req.idempotent && MAYBE_SENT.has(code ?? ''));
+        const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+        const retryable = NOT_SENT.has(code) || (req.idempotent && MAYBE_SENT.has(code));
         if (!retryable || (retries !== 0 && attempt >= retries)) {
           throw transportError(req.context, err, attempt);
         }
@@ -141,16 +175,21 @@ export class HttpTransport {
   }
 
   /** Sends a request and reads the whole answer as text. */
-  async text(req: HttpRequest): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  async text(req: HttpRequest): Promise<{ status: number; headers: Headers; text: string }> {
     const res = await this.request(req);
-    return { status: res.status, headers: res.headers, text: await readText(res.body) };
+    try {
+      return { status: res.status, headers: res.headers, text: await readText(res.body) };
+    } catch (err) {
+      if (err instanceof FlightSQLError) throw err;
+      throw transportError(req.context, err, 1);
+    }
   }
 
   /** Frees every socket. Requests still running fail; later calls throw InterfaceError. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#agent.destroy();
+    await this.#dispatcher.destroy();
   }
 
   async #body(req: HttpRequest): Promise<{ data: Buffer | undefined; headers: Record<string, string> }> {
@@ -159,123 +198,134 @@ export class HttpTransport {
     if (req.form !== undefined) {
       data = Buffer.from(encodeParams(req.form));
       headers['content-type'] = 'application/x-www-form-urlencoded';
-    } else if (req.body !== undefined) {
+    } else if (typeof req.body === 'string') {
       data = Buffer.from(req.body, 'utf8');
       headers['content-type'] = 'application/octet-stream';
+    } else if (req.body !== undefined) {
+      data = req.body;
     }
     if (this.#options.gzip) {
       headers['accept-encoding'] = 'gzip';
       // Only line protocol bodies: influxd reads /query forms without undoing Content-Encoding.
-      if (data !== undefined && req.body !== undefined) {
+      if (data !== undefined && typeof req.body === 'string') {
         data = await gzip(data);
         headers['content-encoding'] = 'gzip';
       }
     }
-    if (data !== undefined) headers['content-length'] = String(data.length);
     return { data, headers };
   }
 
-  #attempt(
+  /** One attempt, traced on `flightsql:write` for writes (when someone listens). */
+  #traced(
     req: HttpRequest,
     body: { data: Buffer | undefined; headers: Record<string, string> },
+    attempt: number,
+  ): Promise<HttpResponse> {
+    if (!req.trace || !writeChannel.hasSubscribers) return this.#attempt(req, body, undefined);
+    const context: WriteContext = {
+      url: `${this.#origin}${this.#options.path}${req.path}`,
+      database: req.trace.database,
+      points: req.trace.points,
+      bytes: body.data?.length ?? 0,
+      attempt: req.trace.attempt ?? attempt - 1,
+    };
+    // The trace shows the attempt's failure as the caller would see it (an OperationalError
+    // whose cause is undici's error); the retry loop looks at undici's error itself.
+    return traceWrite(context, () =>
+      this.#attempt(req, body, context).catch((err: unknown) => {
+        if (err instanceof FlightSQLError) throw err;
+        const failure = transportError(req.context, err, 1);
+        networkFailures.set(failure, err);
+        throw failure;
+      }),
+    );
+  }
+
+  async #attempt(
+    req: HttpRequest,
+    body: { data: Buffer | undefined; headers: Record<string, string> },
+    trace: WriteContext | undefined,
   ): Promise<HttpResponse> {
     const o = this.#options;
     const search = req.query ? encodeParams(req.query) : '';
-    const path = `${o.path}${req.path}${search ? `?${search}` : ''}`;
-    const headers: Record<string, string> = { ...o.headers, ...body.headers };
-    const hasAuthorization = Object.keys(o.headers).some((h) => h.toLowerCase() === 'authorization');
+    const headers: Record<string, string> = { ...o.headers, ...body.headers, ...req.headers };
+    const hasAuthorization = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
     if (this.#authorization && !hasAuthorization) headers['authorization'] = this.#authorization;
-    const host = o.host.includes(':') ? `[${o.host}]` : o.host;
-    let target: http.RequestOptions = {
-      host: o.host,
-      port: o.port,
-      path,
-      method: req.method,
-      headers,
-      agent: this.#agent,
-    };
-    if (this.#proxyAgent && this.#proxy) {
-      headers['host'] = `${host}:${o.port}`;
-      const proxyAuth = basicAuth(
-        decodeURIComponent(this.#proxy.username),
-        decodeURIComponent(this.#proxy.password),
-      );
-      if (proxyAuth) headers['proxy-authorization'] = proxyAuth;
-      target = {
-        host: this.#proxy.hostname.replace(/^\[|\]$/g, ''),
-        port: Number(this.#proxy.port || 80),
-        path: `http://${host}:${o.port}${path}`,
+    const timeoutMs = req.timeoutMs ?? o.timeoutMs;
+    const explain = (err: unknown) => explainFailure(err, req, timeoutMs);
+    // A connection that just answered is reusable only once undici has looked at it again (a
+    // macrotask later): sent at once, a request would open a second connection.
+    await new Promise((resolve) => setImmediate(resolve));
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.#dispatcher.request({
+        origin: this.#origin,
+        path: `${o.path}${req.path}${search ? `?${search}` : ''}`,
         method: req.method,
         headers,
-        agent: this.#proxyAgent,
-      };
-    }
-    const timeoutMs = req.timeoutMs ?? o.timeoutMs;
-    const signals: AbortSignal[] = [];
-    if (req.signal) signals.push(req.signal);
-    const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-    if (deadline) signals.push(deadline);
-    const signal =
-      signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-    const send = o.ssl && !this.#proxyAgent ? https.request : http.request;
-    return new Promise<HttpResponse>((resolve, reject) => {
-      if (signal?.aborted) return reject(abortReason(req, deadline, timeoutMs));
-      const onAbort = () => request.destroy(abortReason(req, deadline, timeoutMs));
-      const request = send(target, (res) => {
-        const status = res.statusCode ?? 0;
-        const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
-        let stream: HttpResponse['body'] = res;
-        if (encoding === 'gzip') {
-          const gunzip = createGunzip();
-          res.on('error', (e) => gunzip.destroy(e));
-          stream = res.pipe(gunzip);
-        }
-        const streamed = req.stream === true && status === req.expect;
-        if (streamed) signal?.removeEventListener('abort', onAbort);
-        // A streamed body may take longer than the deadline in total: only the caller's
-        // signal ends it, and an idle timer (the socket's) catches a server gone silent.
-        const bodySignal = streamed ? req.signal : signal;
-        if (bodySignal) {
-          const onAbort = () => stream.destroy(abortReason(req, deadline, timeoutMs));
-          bodySignal.addEventListener('abort', onAbort, { once: true });
-          res.once('close', () => bodySignal.removeEventListener('abort', onAbort));
-        }
-        if (streamed && timeoutMs !== undefined) {
-          res.setTimeout(timeoutMs, () => stream.destroy(new TimeoutError(`no data for ${timeoutMs} ms`)));
-        }
-        if (status === req.expect) return resolve({ status, headers: res.headers, body: stream });
-        readText(stream).then(
-          (text) => reject(errorFromResponse(status, text, res.headers, req.context)),
-          (err: unknown) => reject(err),
-        );
+        body: body.data,
+        signal: req.signal,
+        // undici's timeouts, not an AbortSignal of ours: an aborted request makes undici open a
+        // spare connection (nodejs/undici#5845), a timeout does not. No timeout: none at all.
+        headersTimeout: timeoutMs ?? 0,
+        bodyTimeout: timeoutMs ?? 0,
       });
-      if (signal) {
-        signal.addEventListener('abort', onAbort, { once: true });
-        request.once('close', () => signal.removeEventListener('abort', onAbort));
-      }
-      request.on('error', reject);
-      request.end(body.data);
-    });
+    } catch (err) {
+      throw explain(err);
+    }
+    const status = res.statusCode;
+    if (trace) trace.status = status;
+    const expected = typeof req.expect === 'number' ? status === req.expect : req.expect.includes(status);
+    let stream: Readable = res.body;
+    const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+    if (encoding === 'gzip') {
+      // pipeline() destroys the socket's body when the gunzip stream is destroyed, and back.
+      stream = pipeline(res.body, createGunzip(), () => undefined);
+    }
+    const reader = bodyOf(stream, explain);
+    if (expected) return { status, headers: res.headers, body: reader };
+    const text = await readText(reader);
+    const build = req.onError ?? ((s, t, h) => errorFromResponse(s, t, h, req.context));
+    throw build(status, text, res.headers);
   }
 }
 
-function abortReason(
-  req: HttpRequest,
-  deadline: AbortSignal | undefined,
-  timeoutMs: number | undefined,
-): Error {
-  if (req.signal?.aborted) return aborted(req.context, req.signal);
-  if (deadline?.aborted) return new TimeoutError(`timed out after ${timeoutMs} ms`);
-  return new Error('aborted');
+/**
+ * What undici threw, as the retry loop and the messages expect it: the caller's abort as an
+ * AbortError, timeouts as `timed out after N ms` (waiting for the answer) or `no data for N ms`
+ * (a body gone silent), a connection closed without an answer as node:http's `socket hang up`.
+ * undici's error stays the cause.
+ */
+function explainFailure(err: unknown, req: HttpRequest, timeoutMs: number | undefined): unknown {
+  if (req.signal?.aborted) return abortError(req.signal.reason, req.context);
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT')
+    return new TimeoutError(`timed out after ${timeoutMs} ms`, { cause: err });
+  if (code === 'UND_ERR_BODY_TIMEOUT') return new TimeoutError(`no data for ${timeoutMs} ms`, { cause: err });
+  if (code === 'UND_ERR_SOCKET' && /other side closed/.test((err as Error).message)) {
+    return new HangUpError('socket hang up', { cause: err });
+  }
+  return err;
 }
 
-function aborted(context: string, signal: AbortSignal): OperationalError {
-  const reason: unknown = signal.reason;
-  const why = reason === undefined ? 'aborted' : messageOf(reason);
-  return new OperationalError(`${context}: aborted (${why})`, { cause: reason });
+/** A body stream as HttpResponse gives it: errors explained, `destroy()` passed on. */
+function bodyOf(stream: Readable, explain: (err: unknown) => unknown): HttpResponse['body'] {
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of stream) yield chunk as Buffer;
+      } catch (err) {
+        throw explain(err);
+      }
+    },
+    destroy(error?: globalThis.Error) {
+      stream.destroy(error);
+    },
+  };
 }
 
-function basicAuth(username: string | undefined, password: string | undefined): string | undefined {
+/** `Basic ...` of a user and password, or undefined without a user. */
+export function basicAuth(username: string | undefined, password: string | undefined): string | undefined {
   if (!username) return undefined;
   return `Basic ${Buffer.from(`${username}:${password ?? ''}`, 'utf8').toString('base64')}`;
 }
@@ -306,67 +356,4 @@ function backoff(attempt: number, signal: AbortSignal | undefined): Promise<void
     }
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-function tlsSettings(o: ResolvedOptions): https.AgentOptions {
-  const settings: { -readonly [K in keyof https.AgentOptions]: https.AgentOptions[K] } = {
-    rejectUnauthorized: o.verifySsl !== false,
-  };
-  if (typeof o.verifySsl === 'string') settings.ca = readFileSync(o.verifySsl);
-  if (typeof o.cert === 'string') {
-    const pem = readFileSync(o.cert);
-    settings.cert = pem;
-    settings.key = pem;
-  } else if (o.cert) {
-    settings.cert = readFileSync(o.cert[0]);
-    settings.key = readFileSync(o.cert[1]);
-  }
-  return settings;
-}
-
-/** An https.Agent whose sockets are TLS over a CONNECT tunnel through an HTTP proxy. */
-class TunnelAgent extends https.Agent {
-  readonly #proxy: URL;
-
-  constructor(proxy: URL, options: https.AgentOptions) {
-    super(options);
-    this.#proxy = proxy;
-  }
-
-  override createConnection(
-    options: http.ClientRequestArgs & tls.ConnectionOptions,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    const done = callback ?? (() => undefined);
-    const host = String(options.host ?? 'localhost');
-    const authority = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
-    const headers: Record<string, string> = { host: authority };
-    const proxyAuth = basicAuth(
-      decodeURIComponent(this.#proxy.username),
-      decodeURIComponent(this.#proxy.password),
-    );
-    if (proxyAuth) headers['proxy-authorization'] = proxyAuth;
-    const connect = http.request({
-      host: this.#proxy.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(this.#proxy.port || 80),
-      method: 'CONNECT',
-      path: authority,
-      headers,
-      agent: false,
-    });
-    connect.once('connect', (res, socket) => {
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        done(new OperationalError(`the proxy refused the tunnel to ${authority}: ${res.statusCode}`), socket);
-        return;
-      }
-      // SNI carries host names only (RFC 6066), never an address.
-      const servername = options.servername ?? (isIP(host) ? undefined : host);
-      const secure = tls.connect({ ...options, socket, servername });
-      done(null, secure);
-    });
-    connect.once('error', (err) => done(err, undefined as unknown as Duplex));
-    connect.end();
-    return undefined;
-  }
 }

@@ -31,8 +31,11 @@ export interface WritePointsOptions extends CallOptions {
 
 /** The data of `write` with `protocol: 'json'`: influxdb-python's `{ points, tags }` (and a default measurement). */
 export interface WriteData {
+  /** The points: Points or `{ measurement, tags, fields, time }` objects. */
   readonly points: readonly WritablePoint[];
+  /** Tags added to every point; a point's own tags win. */
   readonly tags?: Readonly<Record<string, TagValue>>;
+  /** The measurement of points that name none. */
   readonly measurement?: string;
 }
 
@@ -41,6 +44,7 @@ export type WriteOptions = Omit<WritePointsOptions, 'tags' | 'batchSize'>;
 
 /** Options of methods that act on a database (default: the client's). */
 export interface DatabaseOptions extends CallOptions {
+  /** Database (default: the client's). */
   readonly database?: string;
 }
 
@@ -54,13 +58,17 @@ export interface CreateRetentionPolicyOptions extends DatabaseOptions {
 
 /** Options of `alterRetentionPolicy` (at least one change). */
 export interface AlterRetentionPolicyOptions extends CreateRetentionPolicyOptions {
+  /** New duration, like `1h`, `7d` or `INF`. */
   readonly duration?: string;
+  /** New replication factor (1 on OSS). */
   readonly replication?: number;
 }
 
 /** Options of `deleteSeries` and `getListSeries`. */
 export interface SeriesOptions extends DatabaseOptions {
+  /** Only the series of this measurement. */
   readonly measurement?: string;
+  /** Only the series whose tags have these values. */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

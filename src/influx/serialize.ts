@@ -131,6 +131,8 @@ export function serializePoints(points: Iterable<WritablePoint>, options: Serial
 export interface Batch {
   readonly body: string;
   readonly label: string | undefined;
+  /** Lines in `body`. */
+  readonly points: number;
 }
 
 /** Splits lines into bodies of `size` lines (all in one when undefined); none for no lines. */
@@ -144,6 +146,6 @@ export function* batches(lines: readonly string[], size: number | undefined): Ge
       count === 1
         ? undefined
         : `batch ${b + 1} of ${count} (points ${first}-${last}${b > 0 ? '; earlier batches were written' : ''})`;
-    yield { body: lines.slice(first, last + 1).join('\n'), label };
+    yield { body: lines.slice(first, last + 1).join('\n'), label, points: last + 1 - first };
   }
 }

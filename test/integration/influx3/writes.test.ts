@@ -4,6 +4,7 @@
  * influxdb3-python's WriteOptions), and inputs of any size or shape (arrays of a million
  * points, iterables, async iterables) in one call.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { tableFromArrays } from 'apache-arrow';
 import {
   InfluxDBClient3,
@@ -52,12 +53,23 @@ async function rows(sql: string) {
   return (await reader.query(sql)).toArray().map((r) => r.toJSON() as Record<string, unknown>);
 }
 
-/** Counts the HTTP writes the client makes (they go through the global fetch). */
+const counters: ((message: unknown) => void)[] = [];
+afterEach(() => {
+  for (const onRequest of counters.splice(0)) unsubscribe('http.server.request.start', onRequest);
+});
+
+/** Counts the HTTP writes the embedded server receives from now until the end of the test. */
 function countRequests(): { readonly count: number } {
-  const spy = jest.spyOn(globalThis, 'fetch');
+  let count = 0;
+  const onRequest = (message: unknown) => {
+    const { request } = message as { request: { url?: string } };
+    if (request.url?.startsWith('/api/v3/write_lp')) count++;
+  };
+  subscribe('http.server.request.start', onRequest);
+  counters.push(onRequest);
   return {
     get count() {
-      return spy.mock.calls.length;
+      return count;
     },
   };
 }
