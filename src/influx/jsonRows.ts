@@ -3,9 +3,9 @@
  * a bigint (JSON.parse would round it), every other number as a number. A JSON array is read
  * as a stream (stream-json's tokenizer, assembled here), NDJSON a line at a time.
  */
-import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InterfaceError } from '../errors';
+import { pipeInto, readStreamOf } from './fileStream';
 import { parseJson } from './json';
 
 type Row = Record<string, unknown>;
@@ -23,7 +23,11 @@ export async function* jsonArrayRows(path: string): AsyncGenerator<Row> {
   // stream-json is CommonJS without an exports map: a full file name, and its module.exports
   // as `default`, whichever module system runs this.
   const { default: Parser } = await import('stream-json/Parser.js');
-  const tokens = createReadStream(path).pipe(new Parser({ packValues: true, streamValues: false }));
+  const tokens = pipeInto(
+    path,
+    await readStreamOf(path),
+    new Parser({ packValues: true, streamValues: false }),
+  );
   const notObject = (index: number) =>
     new InterfaceError(`writeFile: element ${index} of ${path} is not a JSON object`);
   // Containers being filled, with the key each will take in its parent; depth 1 is the array.
@@ -98,7 +102,8 @@ export async function* jsonArrayRows(path: string): AsyncGenerator<Row> {
 
 /** Rows of an NDJSON file (one JSON object per line; blank lines skipped). */
 export async function* ndjsonRows(path: string): AsyncGenerator<Row> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const input = await readStreamOf(path);
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
   for await (const line of lines) {
     number++;

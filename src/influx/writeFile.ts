@@ -6,12 +6,12 @@
  * 64-bit integers and nanosecond timestamps in every format (JSON integers beyond 2^53 are
  * read from their text, Parquet timestamps as bigint nanoseconds).
  */
-import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
-import { InterfaceError, NotSupportedError } from '../errors';
+import { InterfaceError, messageOf, NotSupportedError } from '../errors';
+import { pipeInto, readStreamOf } from './fileStream';
 import { ndjsonRows, jsonArrayRows } from './jsonRows';
-import { linesOfBatch, linesOfRows, type FieldKind, type RowMapping } from './records';
+import { linesOfBatch, linesOfRows, type FieldKind, type RecordOptions, type RowMapping } from './records';
 import type { WirePrecision } from './timestamps';
 
 /** File formats `writeFile` reads. */
@@ -48,7 +48,7 @@ type Sink = (lines: readonly string[]) => Promise<void>;
 export async function writeFileLines(
   path: string,
   precision: WirePrecision,
-  options: WriteFileOptions,
+  options: WriteFileOptions & RecordOptions,
   sink: Sink,
 ): Promise<number> {
   const extension = extname(path).toLowerCase();
@@ -88,7 +88,9 @@ export async function writeFileLines(
   switch (format) {
     case 'csv': {
       const { parse } = await import('csv-parse');
-      const parser = createReadStream(path).pipe(
+      const parser = pipeInto(
+        path,
+        await readStreamOf(path),
         parse({ columns: true, delimiter: options.delimiter ?? ',', skip_empty_lines: true, bom: true }),
       );
       await rows(parser as AsyncIterable<Record<string, unknown>>, true);
@@ -101,7 +103,7 @@ export async function writeFileLines(
       await rows(jsonArrayRows(path), false);
       break;
     case 'arrow': {
-      const reader = await RecordBatchReader.from(createReadStream(path));
+      const reader = await RecordBatchReader.from(await readStreamOf(path));
       for await (const batch of reader) {
         for (let start = 0; start < batch.numRows; start += chunk) {
           const part = batch.slice(start, start + chunk);
@@ -133,10 +135,16 @@ interface ParquetElement {
   logical_type?: { type?: string; isSigned?: boolean };
 }
 
+/** A Parquet file's footer, as hyparquet reads it. */
+interface ParquetMetadata {
+  num_rows: bigint | number;
+  schema: ParquetElement[];
+}
+
 /** The part of hyparquet's API used here (it is ESM-only, so its types are not imported). */
 interface Hyparquet {
   asyncBufferFromFile(path: string): Promise<unknown>;
-  parquetMetadataAsync(file: unknown): Promise<{ num_rows: bigint | number; schema: ParquetElement[] }>;
+  parquetMetadataAsync(file: unknown): Promise<ParquetMetadata>;
   parquetReadObjects(options: {
     file: unknown;
     metadata: unknown;
@@ -164,8 +172,14 @@ async function parquet(
 ): Promise<void> {
   // hyparquet is ESM-only: a real dynamic import, kept as one by the CommonJS build too.
   const hyparquet = (await import('hyparquet')) as Hyparquet;
-  const file = await hyparquet.asyncBufferFromFile(path);
-  const metadata = await hyparquet.parquetMetadataAsync(file);
+  let file: unknown;
+  let metadata: ParquetMetadata;
+  try {
+    file = await hyparquet.asyncBufferFromFile(path);
+    metadata = await hyparquet.parquetMetadataAsync(file);
+  } catch (err) {
+    throw new InterfaceError(`writeFile: cannot read ${path}: ${messageOf(err)}`, { cause: err });
+  }
   const kinds = new Map<string, FieldKind>();
   for (const element of metadata.schema.slice(1)) kinds.set(element.name, parquetKind(element));
   const kindOf = (name: string) => kinds.get(name) ?? 'string';
