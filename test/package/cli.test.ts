@@ -69,6 +69,8 @@ describe('the flightsql command', () => {
         location,
         '--token',
         'cli-token-1',
+        '--format',
+        'table', // piped stdout defaults to CSV
         'SELECT 40 + 2 AS answer',
       ]);
       expect(stdout).toMatch(/answer\n-+\n\s*42\n\(1 row\)/);
