@@ -61,6 +61,12 @@ npm(
     `knex@${installed('knex')}`,
     `typescript@${installed('typescript')}`,
     `@types/node@${installed('@types/node')}`,
+    `nodejs-polars@${installed('nodejs-polars')}`,
+    // npm skips nodejs-polars' binary on Node 20 (its platform packages declare node >= 22,
+    // yet work): the one this repository has (see scripts/ensure-system-deps.sh) is named.
+    ...readdirSync(join(root, 'node_modules'))
+      .filter((name) => name.startsWith('nodejs-polars-'))
+      .map((name) => `${name}@${installed(name)}`),
   ],
   full,
 );

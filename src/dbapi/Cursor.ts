@@ -7,6 +7,7 @@ import { RecordBatch, Table, type Schema } from 'apache-arrow';
 import { NotSupportedError, ProgrammingError, closedError } from '../errors';
 import type { CallOptions, FlightInfo } from '../flight';
 import type { FlightInfoReader, PreparedStatement, StatementOptions, Transaction } from '../sql';
+import { isPolarsDataFrame, PolarsBuilder, toArrowTable, type PolarsDataFrame } from '../dataframe';
 import { RowConverter, type Row, type ValueOptions } from '../values';
 import type { Connection } from './Connection';
 import { statementKind } from './statementKind';
@@ -143,14 +144,22 @@ export class Cursor<R extends Row = unknown[]> implements AsyncIterable<R>, Asyn
 
   /**
    * Runs `sql` once per parameter row: one prepared statement, every row sent in one DoPut.
-   * `rowcount` is the total the server reports.
+   * The rows are a sequence of parameter lists, or the columns of an Arrow Table or a
+   * nodejs-polars DataFrame (column i binds parameter i). `rowcount` is the total the server
+   * reports.
    */
-  async executemany(sql: string, seqOfParams: Iterable<Params>, options: ExecuteOptions = {}): Promise<this> {
-    const rows = Array.from(seqOfParams);
-    for (const params of rows) this.#checkParams(params);
+  async executemany(
+    sql: string,
+    seqOfParams: Iterable<Params> | Table | PolarsDataFrame,
+    options: ExecuteOptions = {},
+  ): Promise<this> {
+    const columns = isPolarsDataFrame(seqOfParams) ? toArrowTable(seqOfParams) : seqOfParams;
+    const rows = columns instanceof Table ? columns : Array.from(columns);
+    if (Array.isArray(rows)) for (const params of rows) this.#checkParams(params);
+    const count = rows instanceof Table ? rows.numRows : rows.length;
     await this.#exclusive(async () => {
       await this.#reset();
-      if (rows.length === 0) {
+      if (count === 0) {
         this.#rowcount = 0;
         return;
       }
@@ -160,7 +169,8 @@ export class Cursor<R extends Row = unknown[]> implements AsyncIterable<R>, Asyn
           'executemany() runs statements that return no rows; use execute() for queries',
         );
       }
-      this.#rowcount = await prepared.executeUpdate(rows.length === 1 ? rows[0]! : rows, options);
+      const parameters = Array.isArray(rows) && rows.length === 1 ? rows[0]! : rows;
+      this.#rowcount = await prepared.executeUpdate(parameters, options);
     });
     return this;
   }
@@ -214,6 +224,18 @@ export class Cursor<R extends Row = unknown[]> implements AsyncIterable<R>, Asyn
     for await (const batch of this.fetchRecordBatches()) batches.push(batch);
     const schema = this.#result?.schema;
     return batches.length ? new Table(batches) : schema ? new Table(schema) : new Table();
+  }
+
+  /**
+   * The remaining rows as a nodejs-polars DataFrame (pandas' `fetch_df()` of DB API drivers):
+   * every column, types kept, built from the Arrow batches without row conversion.
+   * nodejs-polars is an optional peer dependency: without it this throws an InterfaceError
+   * that says what to install.
+   */
+  async fetchDataFrame(): Promise<PolarsDataFrame> {
+    const builder = new PolarsBuilder(this.#result?.schema);
+    for await (const batch of this.fetchRecordBatches()) builder.add(batch);
+    return builder.finish();
   }
 
   /**
@@ -300,6 +322,7 @@ export class Cursor<R extends Row = unknown[]> implements AsyncIterable<R>, Asyn
     await prepared?.statement.close().catch(() => undefined);
   }
 
+  /** Closes the cursor: `await using cursor = conn.cursor()` closes it at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -1,13 +1,14 @@
 /**
- * InfluxDB 3's client (influxdb3-python's `InfluxDBClient3`): writes over HTTP (v3 `write_lp`,
- * v2 or v1 endpoints), at once or in batches with retries; queries in SQL or InfluxQL over
- * Flight with InfluxDB's JSON ticket. The only file of `influx/` that imports `flight/`.
+ * InfluxDB 3's client (influxdb3-python's `InfluxDBClient3`, @influxdata/influxdb3-client's
+ * `InfluxDBClient`): writes over HTTP (v3 `write_lp`, v2 or v1 endpoints), at once or in
+ * batches with retries; queries in SQL or InfluxQL over Flight with InfluxDB's JSON ticket, as
+ * Arrow, rows or typed points. The only file of `influx/` that imports `flight/`.
  */
-import { randomBytes } from 'node:crypto';
-import { gzip as gzipCallback } from 'node:zlib';
-import { promisify } from 'node:util';
+import type { ChannelOptions } from '@grpc/grpc-js';
 import type { Schema, Table } from 'apache-arrow';
-import { InterfaceError, OperationalError, closedError, messageOf, registerSecret } from '../errors';
+import type { PolarsDataFrame } from '../dataframe';
+import { traceTicketQuery } from '../diagnostics';
+import { InterfaceError, closedError, registerSecret } from '../errors';
 import {
   FlightClient,
   parseLocation,
@@ -16,13 +17,25 @@ import {
   type TlsOptions,
 } from '../flight';
 import type { Row } from '../values';
-import { errorFromResponse, InfluxDBClientError } from './errors';
-import { linesOfRecords, streamLinesOfRecords, type RowMapping, type WriteRecords } from './records';
+import { Http3, type WriteEndpoint } from './http3';
+import { warningLogger, type Logger } from './logger';
+import { parseConnectionString, optionsFromEnv, withEnvDefaults } from './options';
+import type { TagValue } from './Point';
+import { PointsReader } from './pointsOfBatch';
+import type { PointValues } from './PointValues';
+import {
+  linesOfRecords,
+  streamLinesOfRecords,
+  type RecordOptions,
+  type RowMapping,
+  type WriteRecords,
+} from './records';
 import { isAsyncIterable } from './serialize';
+import { prepareTags, type PreparedTags } from './tagOrder';
+import { ticketOf } from './ticket';
 import { wirePrecision, type Precision, type WirePrecision } from './timestamps';
 import {
   BatchingWriter,
-  parseRetryAfter,
   resolveBatching,
   sendWithRetries,
   type WriteOptions as BatchingOptions,
@@ -30,13 +43,11 @@ import {
 } from './WriteApi';
 import { writeFileLines, type WriteFileOptions } from './writeFile';
 
-const gzip = promisify(gzipCallback);
+export { PartialWriteError, type RejectedLine, type WriteEndpoint } from './http3';
+
 const NEVER = new AbortController().signal;
 
-/** Which HTTP write endpoint to use. */
-export type WriteEndpoint = 'v3' | 'v2' | 'v1';
-
-/** Write settings: the endpoint, its parameters, and batching. */
+/** Write settings: the endpoint, its parameters, default tags, and batching. */
 export interface WriteOptions3 extends BatchingOptions {
   /**
    * Batch writes in the background (`true`), or send each `write()` at once (`false`). When
@@ -49,98 +60,122 @@ export interface WriteOptions3 extends BatchingOptions {
   readonly batching?: boolean;
   /** `v3` (`/api/v3/write_lp`, default), `v2` (`/api/v2/write`) or `v1` (`/write`). */
   readonly endpoint?: WriteEndpoint;
-  /** Timestamp precision of the lines (default `ns`). */
+  /** Timestamp precision of the lines (default `ns`; INFLUX_PRECISION). */
   readonly precision?: Precision;
   /** v3: write the good lines of a request that has bad ones (default true). */
   readonly acceptPartial?: boolean;
-  /** v3: answer before the write is durable. */
+  /** v3: answer before the write is durable (INFLUX_WRITE_NO_SYNC). */
   readonly noSync?: boolean;
   /** v1: the retention policy. */
   readonly retentionPolicy?: string;
+  /**
+   * Tags added to every point written (Points, point objects, rows of tables and files) that
+   * does not have them itself: the point's own value wins, as in @influxdata/influxdb3-client.
+   * Line-protocol text is sent as it is.
+   */
+  readonly defaultTags?: Readonly<Record<string, TagValue>>;
 }
 
-/** Options of `new InfluxDBClient3()`. */
+/** Options of `new InfluxDBClient3()`. Those not given come from INFLUX_* variables (see `optionsFromEnv`). */
 export interface InfluxDBClient3Options {
-  /** `http(s)://host:port` (default INFLUX_HOST). */
+  /** `http(s)://host:port[/path]`; without a scheme, HTTPS (INFLUX_HOST). */
   readonly host?: string;
-  /** The token (default INFLUX_TOKEN). */
+  /** The token (INFLUX_TOKEN). */
   readonly token?: string;
-  /** The database (default INFLUX_DATABASE). */
+  /** The database (INFLUX_DATABASE). */
   readonly database?: string;
-  /** The organisation, for the v2 endpoint. */
+  /** The organisation, for the v2 endpoint (INFLUX_ORG). */
   readonly org?: string;
-  /** `Authorization` scheme for the token (default `Bearer`; InfluxDB also takes `Token`). */
+  /** `Authorization` scheme for the token (default `Bearer`; InfluxDB also takes `Token`; INFLUX_AUTH_SCHEME). */
   readonly authScheme?: string;
+  /** Where and how writes go: the endpoint, precision, batching and retries (see {@link WriteOptions3}). */
   readonly writeOptions?: WriteOptions3;
-  /** Flight settings: another location for queries, TLS, channel options. */
-  readonly flightOptions?: { readonly host?: string; readonly tls?: boolean | TlsOptions };
+  /** Flight settings: another location for queries, TLS, grpc-js channel options (INFLUX_GRPC_OPTIONS). */
+  readonly flightOptions?: {
+    /** The Flight location of queries (default: the HTTP host and port as `grpc(+tls)://`). */
+    readonly host?: string;
+    /** TLS of the Flight channel (default: as the location says). */
+    readonly tls?: boolean | TlsOptions;
+    /** grpc-js channel options of the Flight channel. */
+    readonly channelOptions?: ChannelOptions;
+  };
   /** Headers sent with every write and query. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Deadline of each HTTP write and each query call, in milliseconds. */
+  /**
+   * Timeout of each HTTP write attempt (to connect, for the answer, between pieces of it) and
+   * deadline of each query call, in milliseconds (INFLUX_TIMEOUT).
+   */
   readonly timeoutMs?: number;
+  /**
+   * The proxy of the HTTP requests (writes, `getServerVersion`), e.g. `http://user:pw@proxy:3128`.
+   * Without it HTTP_PROXY, HTTPS_PROXY and NO_PROXY apply (lower case too). Flight queries
+   * follow grpc-js's own variables (grpc_proxy, https_proxy, http_proxy, no_grpc_proxy, no_proxy).
+   */
+  readonly proxyUrl?: string;
+  /** Hears of retries and of failures nobody else hears of (default: process warnings). */
+  readonly logger?: Logger;
 }
 
 /** Per-write options. */
 export interface WriteCallOptions extends RowMapping {
+  /** Database (default: the client's). */
   readonly database?: string;
+  /** Timestamp precision of this write (default: `writeOptions.precision`). */
   readonly precision?: Precision;
+  /** Cancels the write. */
   readonly signal?: AbortSignal;
+  /** Default tags of this write, instead of the client's `writeOptions.defaultTags`. */
+  readonly defaultTags?: Readonly<Record<string, TagValue>>;
 }
 
 /** What `query()` returns, by `mode`. */
 export interface QueryModes {
+  /** `all` (default): the whole result as an Arrow Table. */
   all: Table;
+  /** `chunk`: the stream reader, read chunk by chunk. */
   chunk: FlightStreamReader;
+  /** `reader`: the stream reader. */
   reader: FlightStreamReader;
+  /** `schema`: the result's Arrow schema. */
   schema: Schema;
+  /** `rows`: the rows as objects, as they arrive. */
   rows: AsyncIterable<Row>;
+  /**
+   * `polars`: the whole result as a nodejs-polars DataFrame (influxdb3-python's `pandas` mode),
+   * built from the Arrow batches; nodejs-polars is an optional peer dependency.
+   */
+  polars: PolarsDataFrame;
 }
 
 /** Options of `query()`. */
 export interface QueryOptions3<M extends keyof QueryModes = 'all'> {
+  /** `sql` (default) or `influxql`. */
   readonly language?: 'sql' | 'influxql';
+  /** @influxdata/influxdb3-client's name for `language`. */
+  readonly type?: 'sql' | 'influxql';
+  /** What `query()` returns (default `all`): see {@link QueryModes}. */
   readonly mode?: M;
+  /** Database (default: the client's). */
   readonly database?: string;
   /**
    * Named parameters (`$name` in the query), sent as the ticket's `params`. A bigint is sent as
    * the JSON number it is, every digit kept.
    */
   readonly params?: Readonly<Record<string, string | number | bigint | boolean | null>>;
+  /** Headers of this query, beside the client's. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Cancels the query. */
   readonly signal?: AbortSignal;
 }
 
-/** One line of a partial write that the server refused. */
-export interface RejectedLine {
-  readonly lineNumber: number;
-  readonly line: string;
-  readonly message: string;
+/** Options of `queryPoints()`. */
+export interface QueryPointsOptions extends Omit<QueryOptions3, 'mode'> {
+  /**
+   * Columns that are tags, for servers that do not say so in `iox::column::type` metadata (the
+   * embedded server); InfluxDB 3 says so.
+   */
+  readonly tagColumns?: readonly string[];
 }
-
-/** A write some of whose lines the server refused (InfluxDB 3's partial write). */
-export class PartialWriteError extends InfluxDBClientError {
-  /** The refused lines, as the server reported them. */
-  readonly rejected: readonly RejectedLine[] = [];
-}
-
-const env = (name: string) => (process.env[name] === '' ? undefined : process.env[name]);
-
-const V3_PRECISION: Record<WirePrecision, string | undefined> = {
-  n: 'nanosecond',
-  u: 'microsecond',
-  ms: 'millisecond',
-  s: 'second',
-  m: undefined,
-  h: undefined,
-};
-const V2_PRECISION: Record<WirePrecision, string | undefined> = {
-  n: 'ns',
-  u: 'us',
-  ms: 'ms',
-  s: 's',
-  m: undefined,
-  h: undefined,
-};
 
 /** A client for InfluxDB 3 (and the write endpoints of 2.x and 1.x). */
 export class InfluxDBClient3 implements AsyncDisposable {
@@ -149,32 +184,74 @@ export class InfluxDBClient3 implements AsyncDisposable {
   readonly #database: string | undefined;
   readonly #options: InfluxDBClient3Options;
   readonly #write: WriteOptions3;
+  readonly #defaultTags: PreparedTags | undefined;
+  readonly #http: Http3;
+  readonly #logger: Logger;
   readonly #writer: BatchingWriter | undefined;
   #flight: FlightClient | undefined;
   #closed = false;
 
-  constructor(options: InfluxDBClient3Options = {}) {
-    const host = options.host ?? env('INFLUX_HOST');
+  /**
+   * A client from options (INFLUX_* variables fill in what they leave out), from a connection
+   * string (`https://host:8181?token=…&database=…`, see `parseConnectionString`; no INFLUX_*
+   * variable is read), or, with no argument, from INFLUX_* variables alone. Proxy variables apply
+   * unless `proxyUrl` is given.
+   */
+  constructor(options?: InfluxDBClient3Options | string) {
+    const o = typeof options === 'string' ? parseConnectionString(options) : withEnvDefaults(options ?? {});
+    const host = o.host;
     if (!host) throw new InterfaceError('InfluxDBClient3: no host (pass host, or set INFLUX_HOST)');
     try {
       this.#host = new URL(/^[a-z]+:\/\//i.test(host) ? host : `https://${host}`);
     } catch {
       throw new InterfaceError(`InfluxDBClient3: invalid host '${host}'`);
     }
-    this.#token = options.token ?? env('INFLUX_TOKEN');
+    this.#token = o.token;
     registerSecret(this.#token);
-    this.#database = options.database ?? env('INFLUX_DATABASE');
-    this.#options = options;
-    this.#write = options.writeOptions ?? {};
+    this.#database = o.database;
+    this.#options = o;
+    this.#write = o.writeOptions ?? {};
+    this.#logger = o.logger ?? warningLogger;
     wirePrecision(this.#write.precision); // checks the name now
+    this.#defaultTags = this.#write.defaultTags ? prepareTags(this.#write.defaultTags) : undefined;
+    const w = this.#write;
+    this.#http = new Http3({
+      url: this.#host,
+      token: o.token,
+      authScheme: o.authScheme,
+      headers: o.headers,
+      timeoutMs: o.timeoutMs,
+      proxyUrl: o.proxyUrl,
+      org: o.org,
+      endpoint: w.endpoint,
+      acceptPartial: w.acceptPartial,
+      noSync: w.noSync,
+      retentionPolicy: w.retentionPolicy,
+      gzipThreshold: w.gzipThreshold,
+    });
     if (resolveBatching(this.#write)) {
-      this.#writer = new BatchingWriter((batch, signal) => this.#sendBatch(batch, signal), this.#write);
+      this.#writer = new BatchingWriter(
+        (batch, signal) => this.#http.write(batch, signal),
+        this.#write,
+        this.#logger,
+      );
     }
   }
 
+  /** A client from a connection string (@influxdata/influxdb3-client's `new InfluxDBClient(string)`). */
+  static fromConnectionString(connectionString: string): InfluxDBClient3 {
+    return new InfluxDBClient3(connectionString);
+  }
+
+  /** A client from INFLUX_* variables alone (@influxdata/influxdb3-client's `new InfluxDBClient()`). */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): InfluxDBClient3 {
+    return new InfluxDBClient3(optionsFromEnv(env));
+  }
+
   /**
-   * Writes records: Points, point objects, line-protocol text, or an Arrow Table (with
-   * `measurement`, `tagColumns`, `timestampColumn`); one, or any number in an array, iterable
+   * Writes records: Points, point objects, line-protocol text, or an Arrow Table or a
+   * nodejs-polars DataFrame (with `measurement` or `measurementColumn`, `tagColumns`,
+   * `timestampColumn`, `fieldColumns`); one, or any number in an array, iterable
    * or async iterable. Without batching it resolves once the server has the lines; with
    * batching, once they are buffered (see `flush()` and the callbacks). Every record of an
    * array or iterable is checked before anything is sent; an async iterable is read and sent
@@ -184,14 +261,15 @@ export class InfluxDBClient3 implements AsyncDisposable {
     this.#check();
     const precision = wirePrecision(options.precision ?? this.#write.precision);
     const target = this.#target(options.database, precision);
+    const mapping = this.#mapping(options);
     if (isAsyncIterable(records)) {
       const chunk = this.#write.batchSize ?? (this.#writer ? 1000 : 5000);
-      await streamLinesOfRecords(records, precision, options, chunk, (lines) =>
+      await streamLinesOfRecords(records, precision, mapping, chunk, (lines) =>
         this.#writeLines(lines, target, options.signal),
       );
       return;
     }
-    const lines = linesOfRecords(records, precision, options);
+    const lines = linesOfRecords(records, precision, mapping);
     await this.#writeLines(lines, target, options.signal);
   }
 
@@ -204,14 +282,15 @@ export class InfluxDBClient3 implements AsyncDisposable {
     this.#check();
     const precision = wirePrecision(options.precision ?? this.#write.precision);
     const target = this.#target(options.database, precision);
-    return writeFileLines(path, precision, options, (lines) =>
+    return writeFileLines(path, precision, { ...options, ...this.#mapping(options) }, (lines) =>
       this.#writeLines(lines, target, options.signal),
     );
   }
 
   /**
    * Runs a SQL or InfluxQL query over Flight (InfluxDB's JSON ticket). `mode`: `all` (an Arrow
-   * Table, default), `reader`/`chunk` (a FlightStreamReader), `schema`, or `rows` (objects).
+   * Table, default), `reader`/`chunk` (a FlightStreamReader), `schema`, `rows` (objects), or
+   * `polars` (a nodejs-polars DataFrame).
    */
   async query<M extends keyof QueryModes = 'all'>(
     query: string,
@@ -220,16 +299,18 @@ export class InfluxDBClient3 implements AsyncDisposable {
     this.#check();
     const database = options.database ?? this.#database;
     if (!database) throw new InterfaceError('query(): no database (pass database, or set INFLUX_DATABASE)');
-    const ticket: Record<string, unknown> = {
-      database,
-      sql_query: query,
-      query_type: options.language ?? 'sql',
-    };
-    // Every value is sent, 0, false and '' included (an InfluxDB client once dropped them).
-    if (options.params && Object.keys(options.params).length > 0) ticket['params'] = { ...options.params };
-    const reader = await this.#flightClient().doGet(
-      { ticket: Buffer.from(ticketJson(ticket)) },
-      { headers: { ...this.#options.headers, ...options.headers }, signal: options.signal },
+    if (options.language && options.type && options.language !== options.type) {
+      throw new InterfaceError(`query(): language '${options.language}' and type '${options.type}' differ`);
+    }
+    const language = options.language ?? options.type ?? 'sql';
+    const flight = this.#flightClient();
+    const ticket = { ticket: ticketOf({ database, query, language, params: options.params }) };
+    // Traced on flightsql:query until the stream ends (the ticket's params are never published).
+    const reader = await traceTicketQuery(query, flight, database, ticket, () =>
+      flight.doGet(ticket, {
+        headers: { ...this.#options.headers, ...options.headers },
+        signal: options.signal,
+      }),
     );
     const mode = options.mode ?? 'all';
     switch (mode) {
@@ -245,10 +326,40 @@ export class InfluxDBClient3 implements AsyncDisposable {
         return reader.rows({ rowMode: 'object' }) as unknown as QueryModes[M];
       case 'all':
         return (await reader.readAll()) as QueryModes[M];
+      case 'polars':
+        return (await reader.readPolars()) as QueryModes[M];
       default:
         reader.cancel();
         throw new InterfaceError(`query(): unknown mode '${String(mode)}'`);
     }
+  }
+
+  /**
+   * Runs a query and yields each row as PointValues (@influxdata/influxdb3-client's
+   * `queryPoints`): measurement, tags, typed fields (integers as bigint), time in exact
+   * nanoseconds. What each column is comes from InfluxDB 3's `iox::column::type` metadata,
+   * else from its name and type (see docs/influx3.md). Nothing is sent until the first
+   * iteration; leaving the loop early cancels the query.
+   */
+  async *queryPoints(
+    query: string,
+    options: QueryPointsOptions = {},
+  ): AsyncGenerator<PointValues, void, undefined> {
+    const reader = await this.query(query, { ...options, mode: 'reader' });
+    let points: PointsReader | undefined;
+    for await (const batch of reader) {
+      points ??= new PointsReader(reader.schema, options.tagColumns);
+      yield* points.points(batch);
+    }
+  }
+
+  /**
+   * The server's version (@influxdata/influxdb3-client's `getServerVersion`): the
+   * `X-Influxdb-Version` header of `/ping`, else the `version` of its JSON body, else undefined.
+   */
+  async getServerVersion(options: { readonly signal?: AbortSignal } = {}): Promise<string | undefined> {
+    this.#check();
+    return this.#http.serverVersion(options.signal);
   }
 
   /** Sends every buffered batch and waits for them (batching mode); resolves at once otherwise. */
@@ -256,14 +367,15 @@ export class InfluxDBClient3 implements AsyncDisposable {
     await this.#writer?.flush();
   }
 
-  /** Flushes pending writes (up to `maxCloseWait`), then closes the Flight channel. */
+  /** Flushes pending writes (up to `maxCloseWait`), then closes the HTTP connections and the Flight channel. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#writer?.close();
-    await this.#flight?.close();
+    await Promise.all([this.#http.close(), this.#flight?.close()]);
   }
 
+  /** Closes the client (see `close()`): `await using client = new InfluxDBClient3(…)`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -278,118 +390,21 @@ export class InfluxDBClient3 implements AsyncDisposable {
     return JSON.stringify([db, precision]);
   }
 
+  #mapping(options: WriteCallOptions): RecordOptions {
+    const defaults = options.defaultTags ? prepareTags(options.defaultTags) : this.#defaultTags;
+    return defaults ? { ...options, defaults } : options;
+  }
+
   async #writeLines(lines: readonly string[], target: string, signal?: AbortSignal): Promise<void> {
     if (lines.length === 0) return;
     if (this.#writer) return this.#writer.write(target, lines);
     // At once: the same retries as batching (429, 503, network), then the error is the caller's.
     const size = this.#write.batchSize ?? 5000;
-    const send = (batch: WriteBatch, s: AbortSignal) => this.#post(batch, s);
+    const send = (batch: WriteBatch, s: AbortSignal) => this.#http.write(batch, s);
     for (let i = 0; i < lines.length; i += size) {
       const batch = { target, lines: lines.slice(i, i + size), attempts: 0 };
-      await sendWithRetries(send, batch, this.#write, signal ?? NEVER);
+      await sendWithRetries(send, batch, this.#write, signal ?? NEVER, this.#logger);
     }
-  }
-
-  #sendBatch(batch: WriteBatch, signal: AbortSignal): Promise<void> {
-    return this.#post(batch, signal);
-  }
-
-  /** One HTTP write; failures carry `httpStatus`, `retryAfterMs` or `network` for the batching writer. */
-  async #post(batch: WriteBatch, signal?: AbortSignal): Promise<void> {
-    const [database, precision] = JSON.parse(batch.target) as [string, WirePrecision];
-    const url = this.#writeUrl(database, precision);
-    let body: string | Buffer = batch.lines.join('\n');
-    const headers: Record<string, string> = {
-      ...this.#options.headers,
-      'content-type': 'text/plain; charset=utf-8',
-      accept: 'application/json',
-    };
-    if (this.#token) headers['authorization'] = `${this.#options.authScheme ?? 'Bearer'} ${this.#token}`;
-    const threshold = this.#write.gzipThreshold ?? 1000;
-    if (Buffer.byteLength(body) >= threshold) {
-      body = await gzip(body);
-      headers['content-encoding'] = 'gzip';
-    }
-    const signals = [
-      signal,
-      this.#options.timeoutMs ? AbortSignal.timeout(this.#options.timeoutMs) : undefined,
-    ];
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined)),
-      });
-    } catch (err) {
-      throw Object.assign(
-        new OperationalError(
-          `write to ${this.#host.origin}: ${messageOf((err as { cause?: unknown }).cause ?? err)}`,
-          {
-            cause: err,
-          },
-        ),
-        { network: true },
-      );
-    }
-    if (response.status === 204 || response.status === 200) {
-      await response.body?.cancel();
-      return;
-    }
-    const text = await response.text();
-    const headerObject = Object.fromEntries(response.headers);
-    const error = errorFromResponse(
-      response.status,
-      text,
-      headerObject,
-      `write of ${batch.lines.length} lines to "${database}"`,
-    );
-    const rejected = rejectedLines(text);
-    const thrown = rejected
-      ? Object.assign(
-          new PartialWriteError(error.message, {
-            httpStatus: response.status,
-            serverMessage: error.serverMessage,
-            content: text,
-          }),
-          {
-            rejected,
-          },
-        )
-      : error;
-    throw Object.assign(thrown, {
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after') ?? undefined),
-    });
-  }
-
-  #writeUrl(database: string, precision: WirePrecision): string {
-    const endpoint = this.#write.endpoint ?? 'v3';
-    const url = new URL(this.#host.href);
-    const base = url.pathname.replace(/\/$/, '');
-    const name = (map: Record<WirePrecision, string | undefined>) => {
-      const value = map[precision];
-      if (!value) throw new InterfaceError(`the ${endpoint} write endpoint has no precision '${precision}'`);
-      return value;
-    };
-    if (endpoint === 'v3') {
-      url.pathname = `${base}/api/v3/write_lp`;
-      url.searchParams.set('db', database);
-      url.searchParams.set('precision', name(V3_PRECISION));
-      if (this.#write.acceptPartial === false) url.searchParams.set('accept_partial', 'false');
-      if (this.#write.noSync) url.searchParams.set('no_sync', 'true');
-    } else if (endpoint === 'v2') {
-      url.pathname = `${base}/api/v2/write`;
-      url.searchParams.set('bucket', database);
-      if (this.#options.org) url.searchParams.set('org', this.#options.org);
-      url.searchParams.set('precision', name(V2_PRECISION));
-    } else {
-      url.pathname = `${base}/write`;
-      url.searchParams.set('db', database);
-      url.searchParams.set('precision', precision);
-      if (this.#write.retentionPolicy) url.searchParams.set('rp', this.#write.retentionPolicy);
-    }
-    return url.toString();
   }
 
   #flightClient(): FlightClient {
@@ -410,48 +425,10 @@ export class InfluxDBClient3 implements AsyncDisposable {
       token: this.#token,
       tls: flight?.tls,
       timeoutMs: this.#options.timeoutMs,
+      channelOptions: flight?.channelOptions,
     });
     return this.#flight;
   }
 }
 
-/** The refused lines of an InfluxDB 3 partial-write answer, if the body is one. */
-function rejectedLines(body: string): RejectedLine[] | undefined {
-  try {
-    const parsed = JSON.parse(body) as { data?: unknown };
-    const data = Array.isArray(parsed.data)
-      ? parsed.data
-      : parsed.data && typeof parsed.data === 'object'
-        ? [parsed.data]
-        : undefined;
-    if (!data) return undefined;
-    return data.map((d: { line_number?: number; original_line?: string; error_message?: string }) => ({
-      lineNumber: Number(d.line_number ?? 0),
-      line: String(d.original_line ?? ''),
-      message: String(d.error_message ?? ''),
-    }));
-  } catch {
-    return undefined;
-  }
-}
-
 export type { WriteFileOptions };
-
-/**
- * The JSON of a ticket, bigints written as JSON numbers with all their digits (JSON.stringify
- * refuses them, and a double would round them). The placeholder carries a random mark, so that no
- * string of the caller's can be taken for one.
- */
-function ticketJson(ticket: Record<string, unknown>): string {
-  const mark = `\u0000${randomBytes(6).toString('hex')}:`;
-  const json = JSON.stringify(ticket, (_key, value: unknown) =>
-    typeof value === 'bigint' ? `${mark}${value}` : value,
-  );
-  // JSON.stringify writes the mark's NUL as \u0000.
-  const quoted = JSON.stringify(mark).slice(1, -1);
-  return json.replace(new RegExp(`"${escapeRegExp(quoted)}(-?\\d+)"`, 'g'), '$1');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-}

@@ -4,11 +4,13 @@
  * types (Int64 stays an integer field); untyped ones (CSV, JSON) follow simple, stated rules.
  */
 import { DataType, Type, type Field, type RecordBatch, type Schema, type Table } from 'apache-arrow';
+import { isPolarsDataFrame, toArrowTable, type PolarsDataFrame } from '../dataframe';
 import { InterfaceError } from '../errors';
 import { RowConverter } from '../values';
 import { LineProtocolError, show } from './errors';
 import { Point, toLine, type PointObject } from './Point';
 import { isIterable, lineOf } from './serialize';
+import type { PreparedTags } from './tagOrder';
 import { forEachLine } from '../lineprotocol';
 import { isoFromNanoseconds, type WirePrecision } from './timestamps';
 
@@ -23,10 +25,21 @@ export interface RowMapping {
   readonly measurementColumn?: string;
   /** Columns written as tags; every other column (but the timestamp) is a field. */
   readonly tagColumns?: readonly string[];
+  /**
+   * Columns written as fields (influxdb3-python's `data_frame_field_columns`); others that are
+   * not tags, the timestamp or the measurement are left out. Default: every such column.
+   */
+  readonly fieldColumns?: readonly string[];
   /** The column holding the time (Date, bigint ns, ISO text, or a number in the write's precision). */
   readonly timestampColumn?: string;
   /** Untyped sources (CSV, JSON): columns whose numbers are integer fields (others are floats). */
   readonly integerColumns?: readonly string[];
+}
+
+/** How records become lines: the row mapping, and default tags prepared once for the write. */
+export interface RecordOptions extends RowMapping {
+  /** Tags added to every point and row that lacks them (never to line-protocol text). */
+  readonly defaults?: PreparedTags;
 }
 
 /**
@@ -62,8 +75,11 @@ function kindOf(type: DataType): FieldKind {
   }
 }
 
-/** One item of `write()`'s input: a record, an Arrow Table, or an Arrow RecordBatch. */
-export type WriteItem = WriteRecord | Table | RecordBatch;
+/**
+ * One item of `write()`'s input: a record, an Arrow Table, an Arrow RecordBatch, or a
+ * nodejs-polars DataFrame (written as the Arrow Table it converts to).
+ */
+export type WriteItem = WriteRecord | Table | RecordBatch | PolarsDataFrame;
 
 /**
  * What `write()` takes: one item, or any number of them (an array or any iterable, or an async
@@ -80,18 +96,25 @@ export type WriteRecords = WriteItem | Iterable<WriteItem> | AsyncIterable<Write
 export function appendLinesOfRecord(
   item: WriteItem,
   precision: WirePrecision,
-  mapping: RowMapping,
+  mapping: RecordOptions,
   index: number,
   out: string[],
 ): void {
   if (typeof item === 'string') {
     forEachLine(item, (line) => void out.push(line));
-  } else if (isTable(item)) {
-    for (const batch of item.batches) appendLines(linesOfBatch(batch, precision, mapping), out);
+  } else if (isTable(item) || isPolarsDataFrame(item)) {
+    const table = toArrowTable(item);
+    checkColumns(table.schema, mapping);
+    let firstRow = 0;
+    for (const batch of table.batches) {
+      appendLines(linesOfBatch(batch, precision, mapping, firstRow), out);
+      firstRow += batch.numRows;
+    }
   } else if (isRecordBatch(item)) {
+    checkColumns(item.schema, mapping);
     appendLines(linesOfBatch(item, precision, mapping), out);
   } else {
-    out.push(lineOf(item, precision, undefined, index));
+    out.push(lineOf(item, precision, mapping.defaults, index));
   }
 }
 
@@ -103,11 +126,11 @@ export function appendLinesOfRecord(
 export function linesOfRecords(
   records: WriteItem | Iterable<WriteItem>,
   precision: WirePrecision,
-  mapping: RowMapping = {},
+  mapping: RecordOptions = {},
 ): string[] {
   const lines: string[] = [];
-  // A string and a Table are iterable (characters, rows), yet one item each.
-  if (typeof records === 'string' || isTable(records) || !isIterable(records)) {
+  // A string, a Table and a DataFrame are iterable (characters, rows), yet one item each.
+  if (typeof records === 'string' || isTable(records) || isPolarsDataFrame(records) || !isIterable(records)) {
     appendLinesOfRecord(records as WriteItem, precision, mapping, 0, lines);
     return lines;
   }
@@ -125,7 +148,7 @@ export function linesOfRecords(
 export async function streamLinesOfRecords(
   records: AsyncIterable<WriteItem>,
   precision: WirePrecision,
-  mapping: RowMapping,
+  mapping: RecordOptions,
   chunk: number,
   sink: (lines: string[]) => Promise<void>,
 ): Promise<number> {
@@ -172,7 +195,7 @@ export function isTable(value: unknown): value is Table {
 export function linesOfBatch(
   batch: RecordBatch,
   precision: WirePrecision,
-  mapping: RowMapping,
+  mapping: RecordOptions,
   firstRow = 0,
 ): string[] {
   const rows = new RowConverter(batch.schema, {
@@ -181,6 +204,24 @@ export function linesOfBatch(
     int64: 'bigint',
   }).rows(batch) as Record<string, unknown>[];
   return linesOfRows(rows, precision, mapping, { kinds: kindsOfSchema(batch.schema), firstRow });
+}
+
+/** Refuses a mapping that names a column the schema lacks: the data would go missing silently. */
+function checkColumns(schema: Schema, mapping: RowMapping): void {
+  const names = new Set(schema.fields.map((f) => f.name));
+  const named: [string, readonly (string | undefined)[]][] = [
+    ['tagColumns', mapping.tagColumns ?? []],
+    ['fieldColumns', mapping.fieldColumns ?? []],
+    ['timestampColumn', [mapping.timestampColumn]],
+    ['measurementColumn', [mapping.measurementColumn]],
+  ];
+  for (const [option, columns] of named) {
+    for (const column of columns) {
+      if (column !== undefined && !names.has(column)) {
+        throw new InterfaceError(`${option}: no column ${show(column)} in the data`);
+      }
+    }
+  }
 }
 
 /** The field kinds of an Arrow schema (for sources that give rows with an Arrow schema). */
@@ -211,10 +252,11 @@ export interface RowsOptions {
 export function linesOfRows(
   rows: readonly Record<string, unknown>[],
   precision: WirePrecision,
-  mapping: RowMapping,
+  mapping: RecordOptions,
   how: RowsOptions = {},
 ): string[] {
   const tags = new Set(mapping.tagColumns ?? []);
+  const fields = mapping.fieldColumns === undefined ? undefined : new Set(mapping.fieldColumns);
   const integers = new Set(mapping.integerColumns ?? []);
   const time = mapping.timestampColumn;
   const { kinds, parseText = false, firstRow = 0, source } = how;
@@ -242,6 +284,7 @@ export function linesOfRows(
         if (name === mapping.measurementColumn) continue;
         column = name;
         if (tags.has(name)) point.tag(name, textOf(raw));
+        else if (fields !== undefined && !fields.has(name)) continue;
         else addField(point, name, raw, kinds?.(name), integers.has(name), parseText);
       }
       if (time !== undefined) {
@@ -256,7 +299,7 @@ export function linesOfRows(
         );
       }
       column = undefined;
-      lines[index] = point[toLine](precision, undefined);
+      lines[index] = point[toLine](precision, mapping.defaults);
     } catch (err) {
       if (err instanceof LineProtocolError || err instanceof InterfaceError) {
         const problem = err instanceof LineProtocolError ? err.problem : err.message;

@@ -218,12 +218,14 @@ describe('TypeScript consumers', () => {
     import { startServer, type RunningServer } from 'flightsql/server';
     import { flight, packCommand } from 'flightsql/proto';
     import knex, { type Knex } from 'knex';
+    import pl from 'nodejs-polars';
 
     export async function main(): Promise<void> {
       const server: RunningServer = await startServer({ port: 0 });
       const options: ValueOptions = { timestamps: 'bigint' };
       const connection = await connect(server.location, options);
       const rows: Row[] = await (await connection.cursor().execute('SELECT 1')).fetchall();
+      const frame: pl.DataFrame = await (await connection.cursor().execute('SELECT 1')).fetchDataFrame();
       const client = new FlightSQLClient({ host: server.location });
       const db: Knex = knex({ client: FlightSQLDialect, connection: { host: server.location } });
       const tables: ReflectedTable[] = await reflect(db);
@@ -233,7 +235,8 @@ describe('TypeScript consumers', () => {
       const v1 = new InfluxDBClient({ host: 'localhost' });
       const v3 = new InfluxDBClient3({ host: 'http://localhost:8181', database: 'db' });
       const err: Error = new ProgrammingError('x');
-      void [rows, tables, line, descriptor, v1, v3, err];
+      const polars: pl.DataFrame = await v3.query('SELECT 1', { mode: 'polars' });
+      void [rows, frame.height, polars.height, tables, line, descriptor, v1, v3, err];
       await db.destroy();
       await client.close();
       await connection.close();
@@ -304,5 +307,96 @@ describe('a client-only install (no DuckDB)', () => {
     );
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/^flightsql: .*npm install @duckdb\/node-api/);
+  });
+
+  test('its declarations type-check without nodejs-polars (an optional peer); DataFrame methods say what to install', async () => {
+    const app = appDir('client');
+    const dir = scratch(app, 'no-polars', {
+      'consumer.ts': `
+        import { FlightSQLClient, type Cursor } from 'flightsql';
+        import { InfluxDBClient3 } from 'flightsql/influx';
+        export async function frames(cursor: Cursor, client: InfluxDBClient3): Promise<number> {
+          const df = await cursor.fetchDataFrame();
+          const polars = await client.query('SELECT 1', { mode: 'polars' });
+          return Number(df.height) + Number(polars.height);
+        }
+        void FlightSQLClient;
+      `,
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'es2022',
+          lib: ['es2023', 'esnext.disposable'],
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          typeRoots: [join(appDir('full'), 'node_modules/@types')],
+          skipLibCheck: false,
+        },
+        files: ['consumer.ts'],
+      }),
+      'main.mjs': `
+        import { tableToPolars, InterfaceError } from 'flightsql';
+        import { tableFromArrays } from 'apache-arrow';
+        try {
+          tableToPolars(tableFromArrays({ a: [1] }));
+        } catch (err) {
+          console.log(JSON.stringify({ interface: err instanceof InterfaceError, message: err.message }));
+        }
+      `,
+    });
+    const tsc = join(appDir('full'), 'node_modules/typescript/bin/tsc');
+    const types = await runNode([tsc, '-p', 'tsconfig.json'], { cwd: dir });
+    expect(types.stdout).toBe('');
+    expect(types.code).toBe(0);
+    const run = await runNode(['main.mjs'], { cwd: dir });
+    expect(JSON.parse(run.stdout)).toEqual({
+      interface: true,
+      message: expect.stringMatching(/nodejs-polars is not installed.*npm install nodejs-polars/),
+    });
+  });
+});
+
+describe('DataFrames, as installed with nodejs-polars', () => {
+  test('readPolars, fetchDataFrame, executeIngest(df), InfluxDBClient3 write(df) and polars mode', async () => {
+    const dir = scratch(appDir('full'), 'polars', {
+      'main.mjs': `
+        import pl from 'nodejs-polars';
+        import { connect, FlightSQLClient } from 'flightsql';
+        import { InfluxDBClient3 } from 'flightsql/influx';
+        import { startServer } from 'flightsql/server';
+        const server = await startServer({ port: 0 });
+        const client = new FlightSQLClient({ host: server.location });
+        const info = await client.execute("SELECT 9007199254740993::BIGINT AS big, 'x' AS s");
+        const df = await client.readFlightInfo(info).readPolars();
+        const big = df.getColumn('big').cast(pl.Utf8).toArray();
+        const frame = pl.DataFrame({ room: ['a', 'b'], temp: [1.5, 2.5] });
+        const ingested = await client.executeIngest(frame, { table: 'rooms' });
+        const connection = await connect(server.location);
+        const cursor = await connection.cursor().execute('SELECT room, temp FROM rooms ORDER BY room');
+        const fetched = (await cursor.fetchDataFrame()).toRecords();
+        const v3 = new InfluxDBClient3({ host: server.httpUrl, database: 'db' });
+        await v3.write(frame, { measurement: 'air', tagColumns: ['room'] });
+        const polars = await v3.query('SELECT room, temp FROM air ORDER BY room', { mode: 'polars' });
+        console.log(JSON.stringify({ big, ingested, fetched, air: polars.toRecords() }));
+        await v3.close();
+        await connection.close();
+        await client.close();
+        await server.close();
+      `,
+    });
+    const run = await runNode(['main.mjs'], { cwd: dir });
+    expect(run.stderr).toBe('');
+    const rooms = [
+      { room: 'a', temp: 1.5 },
+      { room: 'b', temp: 2.5 },
+    ];
+    expect(JSON.parse(run.stdout)).toEqual({
+      big: ['9007199254740993'],
+      ingested: 2,
+      fetched: rooms,
+      air: rooms,
+    });
   });
 });
