@@ -5,6 +5,8 @@
  * hierarchy and value conversion. Wire-level pieces (generated protocol messages, FlightData
  * and command codecs) are in `flightsql/proto`. The client side never imports the embedded
  * server (`flightsql/server`) nor DuckDB.
+ *
+ * @module flightsql
  */
 export {
   Error,
@@ -18,7 +20,11 @@ export {
   ProgrammingError,
   NotSupportedError,
   ProtocolError,
+  AbortError,
+  ERROR_CODES,
+  type ErrorCode,
   type ErrorDetails,
+  type GrpcStatusName,
 } from './errors';
 export { RowConverter, type Row, type ValueOptions } from './values';
 export {
@@ -53,6 +59,7 @@ export {
   type CloseSessionStatus,
   type DbSchemaInfo,
   type FlightInfoReaderOptions,
+  type FlightInfoReaderInit,
   type FlightSQLClientOptions,
   type ForeignKeyInfo,
   type GetDbSchemasOptions,
@@ -79,6 +86,9 @@ export {
   threadsafety,
   Connection,
   Cursor,
+  Pool,
+  PoolConnection,
+  createPool,
   BINARY,
   DATETIME,
   NUMBER,
@@ -100,5 +110,35 @@ export {
   type CursorOptions,
   type ExecuteOptions,
   type Params,
+  type PoolEvents,
+  type PoolOptions,
+  type PoolQueryOptions,
+  type PoolQueryResult,
+  type PoolValidate,
+  type RowOf,
   type ServerInfo,
 } from './dbapi';
+export {
+  CONNECTION_CHANNEL,
+  QUERY_CHANNEL,
+  WRITE_CHANNEL,
+  subscribeDebugLog,
+  type ConnectionContext,
+  type ConnectionKind,
+  type QueryContext,
+  type StatementKind,
+  type StatementState,
+  type WriteContext,
+} from './diagnostics';
+// DataFrames: Arrow <-> nodejs-polars (an optional peer dependency, loaded on first use).
+export {
+  batchesToPolars,
+  isPolarsDataFrame,
+  loadPolars,
+  polarsToTable,
+  tableToPolars,
+  toArrowTable,
+  PolarsBuilder,
+  type Polars,
+  type PolarsDataFrame,
+} from './dataframe';

@@ -12,6 +12,17 @@ export {
 } from './connect';
 export { Connection, type ConnectionOptions, type ServerInfo } from './Connection';
 export { Cursor, type CursorOptions, type ExecuteOptions, type Params } from './Cursor';
+export { Pool } from './pool';
+export {
+  createPool,
+  type PoolEvents,
+  type PoolOptions,
+  type PoolQueryOptions,
+  type PoolQueryResult,
+  type PoolValidate,
+  type RowOf,
+} from './createPool';
+export { PoolConnection } from './PoolConnection';
 export { statementKind, type StatementKind } from './statementKind';
 export {
   BINARY,

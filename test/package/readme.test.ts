@@ -103,7 +103,7 @@ const number = String.raw`-?\d+(?:\.\d+)?(?:e[+-]?\d+)?`;
 const EXPECTATIONS: readonly Expectation[] = [
   {
     name: 'PEP 249: connect() and a cursor',
-    matches: /import \{ connect \} from 'flightsql'/,
+    matches: /import \{ connect(?:, createPool)? \} from 'flightsql'/,
     check(out) {
       expect(out).toMatch(/\[\s*'room',\s*Utf8/); // description
       expect(out).toMatch(/\[\s*'temp',\s*Float/);
@@ -111,6 +111,7 @@ const EXPECTATIONS: readonly Expectation[] = [
       expect(out).toMatch(new RegExp(`^Living Room ${number}$`, 'm'));
       // 2,880 seeded readings and the three rows the example inserts.
       expect(out).toMatch(/^2883 \[ 'time', 'room', 'temp', 'hum', 'co' \]$/m);
+      expect(out).toMatch(/^\[ \[ 1n \] \]$/m); // the pool's query: the one 'Den' row inserted above
     },
   },
   {
