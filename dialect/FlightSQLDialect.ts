@@ -38,7 +38,14 @@ export type FlightSQLDialectConfig = Omit<Knex.Config, 'connection'> & {
    */
   connection?:
     | ConnectionSetting
-    | (() => ConnectionSetting | Promise<ConnectionSetting & { expirationChecker?: () => boolean }>);
+    | (() =>
+        | ConnectionSetting
+        | Promise<
+            ConnectionSetting & {
+              /** Knex's hook: true when the setting has expired and the function must be called again. */
+              expirationChecker?: () => boolean;
+            }
+          >);
   /**
    * `prepared`: bindings through Flight SQL prepared statements; `inline`: written into the SQL as
    * literals (for servers that cannot bind parameters); `auto` (default): prepared, falling back to
@@ -59,12 +66,20 @@ export type FlightSQLDialectConfig = Omit<Knex.Config, 'connection'> & {
 
 /** What `_query` hands `processResponse`: rows for statements that return rows, else a count. */
 export interface FlightSQLResponse {
+  /** The rows, as objects (empty for statements that return none). */
   readonly rows: Record<string, unknown>[];
   /** Rows returned, or rows affected (-1 when the server does not know). */
   readonly rowCount: number;
   /** SELECT when rows came back, else the statement's verb. */
   readonly command: string;
-  readonly fields: { name: string; dataTypeID: string }[];
+  /** The result's columns: name and Arrow type (as text), like node-postgres's `fields`. */
+  readonly fields: {
+    /** The column's name. */
+    name: string;
+    /** The column's Arrow data type, as text. */
+    dataTypeID: string;
+  }[];
+  /** Whether the statement returned rows. */
   readonly returnsRows: boolean;
 }
 
@@ -105,29 +120,42 @@ export class FlightSQLDialect extends KnexPostgresClient {
     return new FlightSQLDriver();
   }
 
+  /** Knex hook: a transaction that uses Flight SQL transactions, or what `transactions` says. */
   override transaction(container: unknown, config: unknown, outerTx: unknown): Knex.Transaction {
     return new Transaction_FlightSQL(this, container, config, outerTx) as unknown as Knex.Transaction;
   }
 
+  /** Knex hook: the query compiler for the server's SQL (its engine profile). */
   override queryCompiler(builder: unknown, formatter?: unknown): unknown {
     return new QueryCompiler_FlightSQL(this, builder, formatter);
   }
 
+  /** Knex hook: the schema compiler, with reflection from Flight SQL metadata. */
   override schemaCompiler(builder: unknown): unknown {
     return new SchemaCompiler_FlightSQL(this, builder);
   }
 
+  /** Knex hook: the table compiler for the server's DDL. */
   override tableCompiler(tableBuilder: unknown): unknown {
     return new TableCompiler_FlightSQL(this, tableBuilder);
   }
 
+  /** Knex hook: the column compiler, mapping Knex's column types to the server's. */
   override columnCompiler(tableBuilder: unknown, columnBuilder: unknown): unknown {
     return new ColumnCompiler_FlightSQL(this, tableBuilder, columnBuilder);
   }
 
+  /** Knex hook: the pool's defaults (0 to 10 sessions; a failed connect fails the acquisition). */
   override poolDefaults() {
     // A session is a gRPC channel: cheap to keep, and HTTP/2 multiplexes what runs on it.
-    return { min: 0, max: 10, propagateCreateError: true };
+    return {
+      /** No session is kept open while idle. */
+      min: 0,
+      /** At most 10 sessions. */
+      max: 10,
+      /** A failed connect rejects the acquisition at once instead of retrying until the timeout. */
+      propagateCreateError: true,
+    };
   }
 
   /** Opens a session; the first also reads the server's facts (GetSqlInfo) for the compilers. */
@@ -143,6 +171,7 @@ export class FlightSQLDialect extends KnexPostgresClient {
     return { connection, active: new Map() };
   }
 
+  /** Knex hook: closes a session's connection when the pool lets it go. */
   override async destroyRawConnection(session: FlightSQLSession): Promise<void> {
     await session.connection.close();
   }
@@ -169,6 +198,7 @@ export class FlightSQLDialect extends KnexPostgresClient {
     await super.releaseConnection(session);
   }
 
+  /** Knex hook: whether a pooled session can still be used (not closed, not lost). */
   override async validateConnection(session: FlightSQLSession): Promise<boolean> {
     return !session.connection.closed && !session.__knex__disposed;
   }
@@ -178,6 +208,7 @@ export class FlightSQLDialect extends KnexPostgresClient {
     return stateOf(this).facts;
   }
 
+  /** @internal Knex hook: runs one query object on a session and attaches its {@link FlightSQLResponse}. */
   async _query(connection: FlightSQLSession, obj: QueryObject): Promise<QueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
     const session = sessionOf(connection);
@@ -221,6 +252,7 @@ export class FlightSQLDialect extends KnexPostgresClient {
    * Streams rows (or, with `.stream({ recordBatches: true })`, Arrow RecordBatches) with
    * backpressure. Closing Knex's stream at any moment, before the first batch too, cancels the
    * query on the server (stream.ts).
+   * @internal Knex hook.
    */
   async _stream(
     connection: FlightSQLSession,
@@ -254,6 +286,7 @@ export class FlightSQLDialect extends KnexPostgresClient {
     }
   }
 
+  /** @internal Knex hook: what a query resolves to (rows, the first row, a plucked column, a count). */
   processResponse(obj: QueryObject, runner: unknown): unknown {
     const resp = obj.response as FlightSQLResponse;
     if (obj.output) return obj.output.call(runner, resp);
@@ -278,7 +311,7 @@ export class FlightSQLDialect extends KnexPostgresClient {
     await Promise.all(running.map(([cursor]) => cursor.close()));
   }
 
-  /** Reflection for `reflect()`: on a pooled session, with the server's search escape. */
+  /** @internal Reflection for `reflect()`: on a pooled session, with the server's search escape. */
   async _reflect(filter: TableFilter): Promise<ReflectedTable[]> {
     const lease = (await this.acquireConnection()) as FlightSQLSession;
     try {

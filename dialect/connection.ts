@@ -21,8 +21,11 @@ import { InterfaceError, parseConnectionUrl, type ConnectOptions } from 'flights
 export type ConnectionSetting =
   | string
   | (Omit<ConnectOptions, 'port'> & {
+      /** A `flightsql://` URL or a location that the other fields add to. */
       readonly url?: string;
+      /** Knex's name for `username`. */
       readonly user?: string;
+      /** The port, as a number or as text. */
       readonly port?: number | string;
     });
 

@@ -7,6 +7,8 @@
  * import FlightSQLDialect from 'flightsql/dialect';
  * const db = knex({ client: FlightSQLDialect, connection: 'grpc://127.0.0.1:31337' });
  * ```
+ *
+ * @module flightsql/dialect
  */
 import { FlightSQLDialect } from './FlightSQLDialect';
 

@@ -11,6 +11,7 @@ export type ProfileName = 'duckdb' | 'datafusion' | 'generic';
 
 /** What an engine accepts beyond the common subset. */
 export interface EngineProfile {
+  /** The profile's name. */
   readonly name: ProfileName;
   /** `insert/update/delete ... returning`. */
   readonly returning: boolean;
@@ -38,6 +39,7 @@ export interface EngineProfile {
   readonly columnTypes: Readonly<Record<string, string | null>>;
 }
 
+/** The known engines' profiles, by name. */
 export const PROFILES: Readonly<Record<ProfileName, EngineProfile>> = {
   duckdb: {
     name: 'duckdb',
@@ -83,10 +85,15 @@ export const PROFILES: Readonly<Record<ProfileName, EngineProfile>> = {
 
 /** What the dialect knows of a server: its profile and the GetSqlInfo facts it uses. */
 export interface ServerFacts {
+  /** The engine profile: named in the config, or chosen from the server's name. */
   readonly profile: EngineProfile;
+  /** FLIGHT_SQL_SERVER_NAME. */
   readonly serverName?: string;
+  /** FLIGHT_SQL_SERVER_READ_ONLY. */
   readonly readOnly: boolean;
+  /** Whether the server has Flight SQL transactions. */
   readonly transactions: boolean;
+  /** Whether the server has Flight SQL savepoints. */
   readonly savepoints: boolean;
   /** SQL_SEARCH_STRING_ESCAPE: escapes `%` and `_` in metadata filter patterns. */
   readonly searchEscape?: string;

@@ -29,46 +29,71 @@ export interface MetadataRequest {
 
 /** One column as reflection reports it. */
 export interface ReflectedColumn {
+  /** The column's name. */
   readonly name: string;
   /** The SQL type name: the server's (`ARROW:FLIGHT:SQL:TYPE_NAME`), else one for the Arrow type. */
   readonly type: string;
   /** The Arrow type the column streams as. */
   readonly arrowType: DataType;
+  /** Whether the column may hold nulls. */
   readonly nullable: boolean;
+  /** Precision (`ARROW:FLIGHT:SQL:PRECISION`, or the decimal's), when known. */
   readonly precision: number | null;
+  /** Scale (`ARROW:FLIGHT:SQL:SCALE`, or the decimal's), when known. */
   readonly scale: number | null;
   /** Maximum length of character types, when the server says. */
   readonly maxLength: number | null;
+  /** `ARROW:FLIGHT:SQL:IS_AUTO_INCREMENT`, when the server says. */
   readonly autoIncrement: boolean | null;
+  /** `ARROW:FLIGHT:SQL:IS_READ_ONLY`, when the server says. */
   readonly readOnly: boolean | null;
+  /** `ARROW:FLIGHT:SQL:REMARKS`: the column's comment, when the server has one. */
   readonly remarks: string | null;
 }
 
 /** A foreign key: columns of this table that reference another table's key. */
 export interface ReflectedForeignKey {
+  /** The constraint's name, when the server knows it. */
   readonly name: string | null;
+  /** This table's columns, in key order. */
   readonly columns: string[];
+  /** The referenced table. */
   readonly referencedTable: {
+    /** Its catalog; null when the server has none. */
     readonly catalog: string | null;
+    /** Its schema; null when the server has none. */
     readonly schema: string | null;
+    /** Its name. */
     readonly name: string;
   };
+  /** The referenced columns, in key order. */
   readonly referencedColumns: string[];
   /** Flight SQL's update/delete rules: CASCADE, RESTRICT, SET NULL, NO ACTION, SET DEFAULT. */
   readonly onUpdate: string;
+  /** What a delete of the referenced row does (one of the rules of `onUpdate`). */
   readonly onDelete: string;
 }
 
 /** One table as reflection reports it. */
 export interface ReflectedTable {
+  /** The table's catalog; null when the server has none. */
   readonly catalog: string | null;
+  /** The table's schema; null when the server has none. */
   readonly schema: string | null;
+  /** The table's name. */
   readonly name: string;
   /** TABLE, VIEW, BASE TABLE, ... as the server names it. */
   readonly type: string;
+  /** The columns, in table order. */
   readonly columns: ReflectedColumn[];
   /** The primary key (empty `columns` when the server reports none). */
-  readonly primaryKey: { readonly name: string | null; readonly columns: string[] };
+  readonly primaryKey: {
+    /** The key constraint's name, when the server knows it. */
+    readonly name: string | null;
+    /** The key's columns, in key order. */
+    readonly columns: string[];
+  };
+  /** The foreign keys (empty when the server reports none). */
   readonly foreignKeys: ReflectedForeignKey[];
 }
 
@@ -359,7 +384,9 @@ function foreignKeysOf(rows: readonly ForeignKeyInfo[]): ReflectedForeignKey[] {
 
 /** Options of `reflect()`. */
 export interface ReflectOptions {
+  /** Only tables of this catalog. */
   readonly catalog?: string;
+  /** Only tables of this schema. */
   readonly schema?: string;
   /** Table names (exact); every table when undefined. */
   readonly tables?: readonly string[];

@@ -6,9 +6,11 @@ import type { Connection, Cursor } from 'flightsql';
 
 /** A Knex connection: a flightsql Connection and the cursors running on it. */
 export interface FlightSQLSession {
+  /** The session's flightsql Connection (rows as objects). */
   readonly connection: Connection<Record<string, unknown>>;
   /** Cursors running on the session, each with the controller that cancels its calls. */
   readonly active: Map<Cursor<Record<string, unknown>>, AbortController>;
+  /** Set by Knex (or the dialect, on a lost connection) to evict the session from the pool. */
   __knex__disposed?: unknown;
 }
 

@@ -69,15 +69,25 @@ export class Connection<R extends Row = unknown[]> implements AsyncDisposable {
   readonly serverInfo: ServerInfo;
 
   // PEP 249 optional extension: the exception classes as connection attributes.
+  /** PEP 249 extension: {@link Warning}, as a connection attribute. */
   readonly Warning = Warning;
+  /** PEP 249 extension: {@link Error}, as a connection attribute. */
   readonly Error = Error;
+  /** PEP 249 extension: {@link InterfaceError}, as a connection attribute. */
   readonly InterfaceError = InterfaceError;
+  /** PEP 249 extension: {@link DatabaseError}, as a connection attribute. */
   readonly DatabaseError = DatabaseError;
+  /** PEP 249 extension: {@link DataError}, as a connection attribute. */
   readonly DataError = DataError;
+  /** PEP 249 extension: {@link OperationalError}, as a connection attribute. */
   readonly OperationalError = OperationalError;
+  /** PEP 249 extension: {@link IntegrityError}, as a connection attribute. */
   readonly IntegrityError = IntegrityError;
+  /** PEP 249 extension: {@link InternalError}, as a connection attribute. */
   readonly InternalError = InternalError;
+  /** PEP 249 extension: {@link ProgrammingError}, as a connection attribute. */
   readonly ProgrammingError = ProgrammingError;
+  /** PEP 249 extension: {@link NotSupportedError}, as a connection attribute. */
   readonly NotSupportedError = NotSupportedError;
 
   readonly #cursorOptions: CursorOptions;
@@ -109,6 +119,7 @@ export class Connection<R extends Row = unknown[]> implements AsyncDisposable {
     return this.#autocommit;
   }
 
+  /** Sets autocommit; turning it on while a transaction is open is a ProgrammingError. */
   set autocommit(value: boolean) {
     this.#check();
     if (value && this.#transaction) {
@@ -177,6 +188,7 @@ export class Connection<R extends Row = unknown[]> implements AsyncDisposable {
     await this.client.close();
   }
 
+  /** Closes the connection: `await using conn = await connect(…)` closes it at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -32,6 +32,7 @@ export class DBAPITypeObject {
     return this.#types.has(typeCode.typeId);
   }
 
+  /** The type object's name, e.g. `STRING`. */
   toString(): string {
     return this.name;
   }

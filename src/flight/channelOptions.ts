@@ -59,8 +59,11 @@ export interface ChannelSettings {
 
 /** The limits in force on a channel, used to explain errors. */
 export interface ChannelLimits {
+  /** Largest message the channel accepts, in bytes. */
   readonly maxReceiveMessageBytes: number;
+  /** HTTP/2 keepalive ping interval, in milliseconds. */
   readonly keepaliveTimeMs: number;
+  /** How long a keepalive ping may go unanswered, in milliseconds. */
   readonly keepaliveTimeoutMs: number;
 }
 

@@ -36,11 +36,31 @@ import { validateValues } from './validateValues';
 
 /** What one FlightData message turned out to be. */
 export type DecodedPayload =
-  | { readonly kind: 'schema'; readonly schema: Schema }
-  | { readonly kind: 'batch'; readonly batch: RecordBatch }
-  | { readonly kind: 'dictionary'; readonly id: number; readonly isDelta: boolean }
+  | {
+      /** A Schema message: it starts the stream. */
+      readonly kind: 'schema';
+      /** The stream's schema. */
+      readonly schema: Schema;
+    }
+  | {
+      /** A RecordBatch message. */
+      readonly kind: 'batch';
+      /** The batch, its buffers views on the message body where alignment allows. */
+      readonly batch: RecordBatch;
+    }
+  | {
+      /** A DictionaryBatch message, applied to the decoder's dictionaries. */
+      readonly kind: 'dictionary';
+      /** The dictionary's id. */
+      readonly id: number;
+      /** Whether the batch extends the dictionary rather than replacing it. */
+      readonly isDelta: boolean;
+    }
   /** No IPC message: app_metadata only (allowed by the Flight spec). */
-  | { readonly kind: 'none' };
+  | {
+      /** No IPC message. */
+      readonly kind: 'none';
+    };
 
 /**
  * Loads buffers as views on the body, copying only those whose byte offset does not suit the

@@ -79,8 +79,11 @@ export function decodeFlightData(buf: Uint8Array): RawFlightData {
 
 /** FlightData to send: every part optional. `body` may be split in several pieces (no copy until the frame). */
 export interface OutgoingFlightData {
+  /** The encoded FlightDescriptor (the first message of a DoPut or DoExchange). */
   readonly descriptor?: Uint8Array;
+  /** The IPC flatbuffer Message (`data_header`). */
   readonly header?: Uint8Array;
+  /** Application-defined metadata (`app_metadata`). */
   readonly appMetadata?: Uint8Array;
   /** Body pieces, concatenated on the wire in order (IPC bodies are built from many buffers). */
   readonly body?: readonly Uint8Array[];

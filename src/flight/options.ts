@@ -23,8 +23,11 @@ export interface TlsOptions {
 export interface Endpoint {
   /** `host:port` as grpc-js wants it (IPv6 hosts in brackets). */
   readonly address: string;
+  /** Host name or IP address, without brackets. */
   readonly host: string;
+  /** TCP port. */
   readonly port: number;
+  /** Whether the location asks for TLS (`grpc+tls://`, `https://`). */
   readonly tls: boolean;
 }
 
@@ -159,17 +162,27 @@ export function channelCredentials(tls: boolean, options: TlsOptions): ChannelCr
 
 /** What a `flightsql://` URL says: the FlightSQLClient options it sets. */
 export interface ConnectionUrlOptions {
+  /** The server as a location URI (`grpc+tls://host:port` or `grpc+tcp://host:port`). */
   readonly host: string;
+  /** Bearer token from the `token` parameter. */
   readonly token?: string;
+  /** User name from the URL's user info or the `user`/`username` parameter. */
   readonly username?: string;
+  /** Password from the URL's user info or the `password` parameter. */
   readonly password?: string;
+  /** TLS settings: off with `useEncryption=false`, with files from `tlsRootCerts`, `clientCertificate`, `clientKey`. */
   readonly tls: boolean | TlsOptions;
+  /** Headers sent with every call: `database` and every parameter that is not a setting. */
   readonly metadata: Readonly<Record<string, string>>;
   /** `trustedLocations=*` (every location) or a comma-separated list of hosts. */
   readonly trustedLocations?: true | readonly string[];
+  /** From `maxReceiveMessageBytes`: see {@link FlightClientOptions.maxReceiveMessageBytes}. */
   readonly maxReceiveMessageBytes?: number;
+  /** From `keepaliveTimeMs`: see {@link FlightClientOptions.keepaliveTimeMs}. */
   readonly keepaliveTimeMs?: number;
+  /** From `keepaliveTimeoutMs`: see {@link FlightClientOptions.keepaliveTimeoutMs}. */
   readonly keepaliveTimeoutMs?: number;
+  /** From `idleTimeoutMs`: see {@link FlightClientOptions.idleTimeoutMs}. */
   readonly idleTimeoutMs?: number;
 }
 

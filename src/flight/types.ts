@@ -11,26 +11,40 @@ import * as pb from '../proto/Flight';
 
 /** An opaque token that a DoGet redeems for a stream. */
 export interface Ticket {
+  /** The ticket's bytes, as the server issued them. */
   readonly ticket: Uint8Array;
 }
 
 /** Where a stream can be fetched: a URI such as `grpc+tls://host:port`. */
 export interface Location {
+  /** The location URI (`grpc+tls://…`, `grpc+tcp://…`, or the reuse-connection URI). */
   readonly uri: string;
 }
 
 /** A command (opaque bytes, e.g. an `Any`-packed Flight SQL command) or a path. */
 export type FlightDescriptor =
-  | { readonly type: 'cmd'; readonly cmd: Uint8Array }
-  | { readonly type: 'path'; readonly path: readonly string[] };
+  | {
+      /** A command descriptor. */
+      readonly type: 'cmd';
+      /** The command's bytes, opaque to Flight. */
+      readonly cmd: Uint8Array;
+    }
+  | {
+      /** A path descriptor. */
+      readonly type: 'path';
+      /** The path's segments, e.g. a dataset's name. */
+      readonly path: readonly string[];
+    };
 
 /** One part of a result: a ticket and the places that can serve it. */
 export interface FlightEndpoint {
+  /** The ticket to redeem with DoGet. */
   readonly ticket: Ticket;
   /** Empty: fetch from the server that returned the FlightInfo. */
   readonly locations: readonly Location[];
   /** After this time the ticket may no longer be redeemed. */
   readonly expirationTime?: Date;
+  /** Application-defined metadata (empty when none). */
   readonly appMetadata: Uint8Array;
 }
 
@@ -38,6 +52,7 @@ export interface FlightEndpoint {
 export interface FlightInfo {
   /** The result's schema (empty when the server sent none). */
   readonly schema: Schema;
+  /** The descriptor this FlightInfo answers, when the server echoes it. */
   readonly flightDescriptor?: FlightDescriptor;
   /** Every endpoint must be read to get the whole result. */
   readonly endpoints: readonly FlightEndpoint[];
@@ -47,6 +62,7 @@ export interface FlightInfo {
   readonly totalBytes: bigint;
   /** When true, the endpoints' data is in order, front to back. */
   readonly ordered: boolean;
+  /** Application-defined metadata (empty when none). */
   readonly appMetadata: Uint8Array;
 }
 
@@ -58,6 +74,7 @@ export interface PollInfo {
   readonly flightDescriptor?: FlightDescriptor;
   /** Progress in [0, 1], when the server knows it. */
   readonly progress?: number;
+  /** After this time the query may no longer be polled (or is cancelled). */
   readonly expirationTime?: Date;
 }
 

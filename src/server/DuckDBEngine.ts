@@ -91,7 +91,9 @@ const CLOSE_WAIT_MS = 5000;
 
 /** A running query: its schema, its batches, and a way to stop it. */
 export interface QueryStream {
+  /** The result's Arrow schema. */
   readonly schema: Schema;
+  /** The result's batches, read as DuckDB produces them. */
   readonly batches: AsyncIterable<RecordBatch>;
   /** Stops the query and frees its connection (idempotent). */
   close(): void;

@@ -46,6 +46,7 @@ export interface ServerAuth {
   readonly token?: string;
   /** Credentials accepted by the basic-auth Handshake, which answers with `token`. */
   readonly username?: string;
+  /** Password of `username`. */
   readonly password?: string;
   /**
    * The token the Handshake grants (and, with credentials but no `token`, the one calls must

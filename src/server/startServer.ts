@@ -13,7 +13,9 @@ import { listenShared, type SharedPort } from './listener';
 
 /** TLS for the server: PEM certificate chain and key, and optionally a CA to require client certificates. */
 export interface ServerTlsOptions {
+  /** PEM certificate chain of the server. */
   readonly cert: string | Uint8Array;
+  /** PEM private key of `cert`. */
   readonly key: string | Uint8Array;
   /** With `ca`, clients must present a certificate signed by it (mutual TLS). */
   readonly ca?: string | Uint8Array;
@@ -42,6 +44,7 @@ export interface ServerOptions {
   readonly token?: string;
   /** Credentials for the basic-auth Handshake, which answers with `token`. */
   readonly username?: string;
+  /** Password of `username`. */
   readonly password?: string;
   /** Serve TLS instead of plaintext. */
   readonly tls?: ServerTlsOptions;
@@ -81,7 +84,9 @@ export interface ServerOptions {
 export interface RunningServer extends AsyncDisposable {
   /** Location URI for clients, e.g. `grpc+tcp://127.0.0.1:41234`. */
   readonly location: string;
+  /** The address the server listens on. */
   readonly host: string;
+  /** The port it listens on (the one the system chose when `port` was 0). */
   readonly port: number;
   /** The DuckDB engine (to load data directly). */
   readonly engine: DuckDBEngine;

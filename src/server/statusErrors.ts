@@ -9,6 +9,7 @@ import type { Command } from '../sql/commands';
 /** A failure with the gRPC status the server should answer with. */
 export class StatusError extends globalThis.Error {
   constructor(
+    /** The gRPC status code the call ends with. */
     readonly code: Status,
     message: string,
   ) {

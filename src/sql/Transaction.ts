@@ -16,6 +16,7 @@ import type { PreparedStatement } from './PreparedStatement';
 /** A savepoint inside a transaction (BeginSavepoint); release() or rollback() ends it. */
 export class Savepoint {
   readonly #client: FlightSQLClient;
+  /** The savepoint's id, as the server issued it (BeginSavepoint). */
   readonly id: Uint8Array;
   #ended = false;
 

@@ -43,6 +43,7 @@ const messages = {
   ActionCancelQueryResult: sql.ActionCancelQueryResult,
 } as const;
 
+/** The codecs of the Any-packed Flight SQL messages, by name. */
 type Messages = typeof messages;
 /** Name of a Flight SQL message that travels Any-packed. */
 export type CommandKind = keyof Messages;
@@ -51,8 +52,20 @@ export type CommandMessage<K extends CommandKind> = ReturnType<Messages[K]['deco
 
 /** An unpacked Any: a known Flight SQL message, or the type URL of an unknown one. */
 export type Command =
-  | { [K in CommandKind]: { readonly kind: K; readonly message: CommandMessage<K> } }[CommandKind]
-  | { readonly kind: 'unknown'; readonly typeUrl: string };
+  | {
+      [K in CommandKind]: {
+        /** The message's name, from its type URL. */
+        readonly kind: K;
+        /** The decoded message. */
+        readonly message: CommandMessage<K>;
+      };
+    }[CommandKind]
+  | {
+      /** A type URL that is not a Flight SQL message. */
+      readonly kind: 'unknown';
+      /** The Any's type URL. */
+      readonly typeUrl: string;
+    };
 
 const kindByUrl = new Map<string, CommandKind>(
   (Object.keys(messages) as CommandKind[]).map((kind) => [TYPE_URL_PREFIX + kind, kind]),

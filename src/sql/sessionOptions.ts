@@ -35,6 +35,7 @@ export type SessionOptionValue = string | boolean | bigint | number | readonly s
 /** Why the server refused to set an option. */
 export type SessionOptionError = 'invalid-name' | 'invalid-value' | 'error' | 'unspecified';
 
+/** The outcome of SetSessionOptions. */
 export interface SetSessionOptionsResult {
   /** The options the server did not set, by name; options absent here were set. */
   readonly errors: ReadonlyMap<string, SessionOptionError>;

@@ -27,6 +27,7 @@ export class SqlDate extends globalThis.Date {
     return this.toISOString().slice(0, 10);
   }
 
+  /** The same text as `toString()`, so JSON shows the calendar date. */
   override toJSON(): string {
     return this.toString();
   }
@@ -72,6 +73,7 @@ export class SqlTime {
     return `${base}.${digits}`;
   }
 
+  /** The same text as `toString()`, so JSON shows the time of day. */
   toJSON(): string {
     return this.toString();
   }

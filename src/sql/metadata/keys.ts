@@ -5,31 +5,47 @@ import { optString, reqInt, reqString, rowsOf } from './rows';
 
 /** A primary key column of GetPrimaryKeys. */
 export interface PrimaryKeyInfo {
+  /** The table's catalog; null when the server has none. */
   readonly catalog: string | null;
+  /** The table's schema; null when the server has none. */
   readonly dbSchema: string | null;
+  /** The table's name. */
   readonly tableName: string;
+  /** The key column's name. */
   readonly columnName: string;
   /** 1-based position of the column in the key. */
   readonly keySequence: number;
+  /** The key constraint's name, when the server knows it. */
   readonly keyName: string | null;
 }
 
 /** A foreign key column of GetExportedKeys, GetImportedKeys or GetCrossReference. */
 export interface ForeignKeyInfo {
+  /** Catalog of the referenced (primary key) table; null when none. */
   readonly pkCatalog: string | null;
+  /** Schema of the referenced (primary key) table; null when none. */
   readonly pkDbSchema: string | null;
+  /** Name of the referenced (primary key) table. */
   readonly pkTableName: string;
+  /** The referenced column. */
   readonly pkColumnName: string;
+  /** Catalog of the referencing (foreign key) table; null when none. */
   readonly fkCatalog: string | null;
+  /** Schema of the referencing (foreign key) table; null when none. */
   readonly fkDbSchema: string | null;
+  /** Name of the referencing (foreign key) table. */
   readonly fkTableName: string;
+  /** The referencing column. */
   readonly fkColumnName: string;
   /** 1-based position of the column in the key. */
   readonly keySequence: number;
+  /** The foreign key constraint's name, when the server knows it. */
   readonly fkKeyName: string | null;
+  /** The referenced key constraint's name, when the server knows it. */
   readonly pkKeyName: string | null;
   /** CASCADE 0, RESTRICT 1, SET_NULL 2, NO_ACTION 3, SET_DEFAULT 4. */
   readonly updateRule: UpdateDeleteRules;
+  /** What a delete of the referenced row does, coded as `updateRule`. */
   readonly deleteRule: UpdateDeleteRules;
 }
 

@@ -5,9 +5,13 @@ import { optString, reqString, rowsOf } from './rows';
 
 /** A table of GetTables. */
 export interface TableInfo {
+  /** The table's catalog; null when the server has none. */
   readonly catalog: string | null;
+  /** The table's schema; null when the server has none. */
   readonly dbSchema: string | null;
+  /** The table's name. */
   readonly tableName: string;
+  /** The table's type as the server names it, e.g. `TABLE` or `VIEW`. */
   readonly tableType: string;
   /** The table's Arrow schema, when the request asked for it (`includeSchema`). */
   readonly tableSchema?: Schema;

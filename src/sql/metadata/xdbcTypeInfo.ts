@@ -5,26 +5,43 @@ import { optBool, optInt, optString, optStringList, reqBool, reqInt, reqString, 
 
 /** A data type of GetXdbcTypeInfo (the proto's columns, camelCased). */
 export interface XdbcTypeInfo {
+  /** The type's name in the server's SQL. */
   readonly typeName: string;
+  /** The XDBC (JDBC/ODBC) data type code. */
   readonly dataType: XdbcDataType;
   /** Max precision (exact numerics), bits (approximate), characters (text, date/time text). */
   readonly columnSize: number | null;
+  /** Characters that start a literal of the type, e.g. `'`. */
   readonly literalPrefix: string | null;
+  /** Characters that end a literal of the type. */
   readonly literalSuffix: string | null;
   /** Keywords of the type's parameters in a column definition, e.g. ['precision', 'scale']. */
   readonly createParams: string[] | null;
+  /** Whether a column of the type may hold nulls. */
   readonly nullable: Nullable;
+  /** Whether comparisons of text of the type are case-sensitive. */
   readonly caseSensitive: boolean;
+  /** How the type can be used in a WHERE clause. */
   readonly searchable: Searchable;
+  /** Whether the type is unsigned; null for non-numeric types. */
   readonly unsignedAttribute: boolean | null;
+  /** Whether the type has a fixed precision and scale (e.g. a money type). */
   readonly fixedPrecScale: boolean;
+  /** Whether the type is auto-incrementing; null when not applicable. */
   readonly autoIncrement: boolean | null;
+  /** A localized name of the type. */
   readonly localTypeName: string | null;
+  /** Smallest scale the type supports. */
   readonly minimumScale: number | null;
+  /** Largest scale the type supports. */
   readonly maximumScale: number | null;
+  /** The SQL data type code (as `dataType`, except for date/time types, whose subtype is in `datetimeSubcode`). */
   readonly sqlDataType: XdbcDataType;
+  /** The date/time or interval subcode, for those types. */
   readonly datetimeSubcode: XdbcDatetimeSubcode | null;
+  /** Radix of `columnSize`: 2 (bits) or 10 (digits); null when not numeric. */
   readonly numPrecRadix: number | null;
+  /** Precision of an interval type's leading field. */
   readonly intervalPrecision: number | null;
 }
 
