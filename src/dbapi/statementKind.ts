@@ -5,6 +5,7 @@
  * keyword, the keyword after a WITH clause, and RETURNING, read outside strings, quoted names,
  * comments and parentheses.
  */
+import { spanAt } from '../sql/sqlText';
 
 /** What the server is asked to do with a statement. */
 export type StatementKind = 'query' | 'update';
@@ -35,32 +36,9 @@ function* words(sql: string): Generator<{ word: string; depth: number }> {
   const n = sql.length;
   while (i < n) {
     const c = sql[i]!;
-    if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      // Nested block comments, as PostgreSQL and DuckDB read them.
-      let level = 1;
-      i += 2;
-      while (i < n && level > 0) {
-        const pair = sql.slice(i, i + 2);
-        level += pair === '/*' ? 1 : pair === '*/' ? -1 : 0;
-        i += pair === '/*' || pair === '*/' ? 2 : 1;
-      }
-    } else if (c === "'" || c === '"' || c === '`') {
-      // A doubled quote is an escaped quote and keeps the string open.
-      i++;
-      while (i < n) {
-        if (sql[i] === c) {
-          if (sql[i + 1] === c) i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
-    } else if (c === '$' && /^\$[A-Za-z_]*\$/.test(sql.slice(i, i + 64))) {
-      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64))![0];
-      const end = sql.indexOf(tag, i + tag.length);
-      i = end < 0 ? n : end + tag.length;
+    const span = spanAt(sql, i);
+    if (span.kind !== 'code') {
+      i = span.end;
     } else if (c === '(') {
       depth++;
       i++;
