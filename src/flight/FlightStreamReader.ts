@@ -259,7 +259,14 @@ export class FlightStreamReader implements AsyncIterable<RecordBatch>, AsyncDisp
    * that says what to install.
    */
   async readPolars(): Promise<PolarsDataFrame> {
-    const builder = new PolarsBuilder();
+    let builder: PolarsBuilder;
+    try {
+      builder = new PolarsBuilder();
+    } catch (err) {
+      // Without nodejs-polars nothing will read this result: its call must not stay open.
+      this.cancel();
+      throw err;
+    }
     for await (const batch of this) builder.add(batch);
     return builder.finish(this.schema);
   }

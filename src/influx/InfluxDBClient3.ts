@@ -6,7 +6,7 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import type { Schema, Table } from 'apache-arrow';
-import type { PolarsDataFrame } from '../dataframe';
+import { loadPolars, type PolarsDataFrame } from '../dataframe';
 import { traceTicketQuery } from '../diagnostics';
 import { InterfaceError, closedError, registerSecret } from '../errors';
 import {
@@ -303,6 +303,8 @@ export class InfluxDBClient3 implements AsyncDisposable {
       throw new InterfaceError(`query(): language '${options.language}' and type '${options.type}' differ`);
     }
     const language = options.language ?? options.type ?? 'sql';
+    // Before the call: a missing nodejs-polars must not leave a query running on the server.
+    if (options.mode === 'polars') loadPolars();
     const flight = this.#flightClient();
     const ticket = { ticket: ticketOf({ database, query, language, params: options.params }) };
     // Traced on flightsql:query until the stream ends (the ticket's params are never published).
