@@ -60,11 +60,6 @@ export interface HttpRequest extends CallOptions {
   readonly idempotent: boolean;
   /** What is being done, for error messages (`write to "db"`). */
   readonly context: string;
-  /**
-   * The caller reads the body as a stream (chunked queries): the deadline then ends at the
-   * response's headers, and the body only has to keep coming (no gap longer than the timeout).
-   */
-  readonly stream?: boolean;
   /** Builds the error of an unexpected status (default: `errorFromResponse`). */
   readonly onError?: (status: number, text: string, headers: Headers) => globalThis.Error;
   /** A write: each attempt is traced on `flightsql:write`. */

@@ -111,7 +111,6 @@ export function queryRequest(q: string, options: QueryOptions, database: string 
     context,
     signal: options.signal,
     timeoutMs: options.timeoutMs,
-    stream: options.chunked === true,
   };
 }
 
