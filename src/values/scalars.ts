@@ -55,7 +55,7 @@ export function decimalText(words: Uint32Array, start: number, stride: number, s
   if (scale > 0) {
     digits = digits.padStart(scale + 1, '0');
     digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  } else if (scale < 0) {
+  } else if (scale < 0 && value !== 0n) {
     digits = digits + '0'.repeat(-scale);
   }
   return negative ? `-${digits}` : digits;

@@ -64,3 +64,12 @@ describe('RowConverter', () => {
     expect(valueAt(data, 1)).toBeNull();
   });
 });
+
+test('decimals with a negative scale: the integer they stand for, and zero as 0', async () => {
+  const { decimalText } = await import('../../src/values/scalars');
+  const words = (n: bigint) => new Uint32Array(new BigInt64Array([n, n < 0n ? -1n : 0n]).buffer);
+  expect(decimalText(words(123n), 0, 4, -2)).toBe('12300');
+  expect(decimalText(words(-123n), 0, 4, -2)).toBe('-12300');
+  expect(decimalText(words(0n), 0, 4, -2)).toBe('0');
+  expect(decimalText(words(0n), 0, 4, 3)).toBe('0.000');
+});
