@@ -9,6 +9,7 @@ import { UsageError, choiceOf, parseFlags, positiveIntOf } from './args';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, clientOptions } from './connection';
 import { withConnectionHint } from './hints';
 import { FORMATS, defaultFormat, formatOfPath, openSink, resultWriter, type Format } from './output';
+import type { Sink } from './output/sink';
 import { runStatement, updateStatus } from './run';
 import { scriptStatements } from './statements';
 
@@ -78,7 +79,8 @@ export async function query(argv: string[]): Promise<void> {
   const client = new FlightSQLClient(options);
   const toTerminal = (output === undefined || output === '-') && process.stdout.isTTY === true;
   let results = 0;
-  try {
+  const file = output !== undefined && output !== '-' ? output : undefined;
+  await writingTo(sink, client, file, async () => {
     for (const sql of statements) {
       const result = await runStatement(
         client,
@@ -99,16 +101,32 @@ export async function query(argv: string[]): Promise<void> {
         else process.stderr.write(text);
       }
     }
+  });
+}
+
+/**
+ * Runs `work` (statements writing to `sink`), then closes the client and ends the sink, each
+ * once. When `work` fails, its error is the one thrown, not a later failure to close the client
+ * or to flush the output (a full disk), and the output `file`, if any, is removed: a
+ * half-written file could be taken for a result.
+ */
+export async function writingTo(
+  sink: Sink,
+  client: { close(): Promise<void> },
+  file: string | undefined,
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
   } catch (err) {
-    // No half-written file left behind to be taken for a result.
-    if (output !== undefined && output !== '-')
-      await sink.end().then(
-        () => rm(output, { force: true }),
-        () => {},
-      );
+    await client.close().catch(() => {});
+    await sink.end().catch(() => {});
+    if (file !== undefined) await rm(file, { force: true }).catch(() => {});
     throw err;
-  } finally {
+  }
+  try {
     await client.close();
+  } finally {
     await sink.end();
   }
 }

@@ -2,7 +2,8 @@
  * Parquet through hyparquet-writer. Parquet is written a row group at a time, so rows are held
  * until a row group is full (`ROW_GROUP_ROWS`) and then encoded and written: memory grows with
  * one row group, not with the result. Exact types where Parquet has them (integers, floats,
- * decimals, strings, binary, dates, timestamps in their own unit and zone flag); the rest
+ * decimals, strings, binary, dates, timestamps in their own unit and zone flag; a decimal of
+ * negative scale as the integer it is, or as text when too wide for that); the rest
  * (times, intervals, durations, nested values) as their exact text in UTF8 columns, nested
  * values as JSON text.
  */
@@ -105,25 +106,7 @@ function planOf(schema: Schema): Plan[] {
     if (DataType.isFloat(t)) {
       return { element: { ...optional, type: t.precision === 2 ? 'DOUBLE' : 'FLOAT' }, values: plain };
     }
-    if (DataType.isDecimal(t)) {
-      const { precision, scale } = t;
-      const bytes = Math.ceil((Math.log2(10 ** precision) + 1) / 8);
-      const element: SchemaElement = {
-        ...optional,
-        type: 'FIXED_LEN_BYTE_ARRAY',
-        type_length: bytes,
-        converted_type: 'DECIMAL',
-        precision,
-        scale,
-        logical_type: { type: 'DECIMAL', precision, scale },
-      };
-      // The exact decimal text, unscaled: '-12.345' with scale 3 is -12345n.
-      return {
-        element,
-        values: (b, i) =>
-          plain(b, i).map((v) => (v === null ? null : BigInt((v as string).replace('.', '')))),
-      };
-    }
+    if (DataType.isDecimal(t)) return decimalPlan(optional, t.precision, t.scale, t.bitWidth, plain);
     if (DataType.isUtf8(t) || DataType.isLargeUtf8(t)) {
       return { element: { ...optional, type: 'BYTE_ARRAY', converted_type: 'UTF8' }, values: plain };
     }
@@ -152,6 +135,48 @@ function planOf(schema: Schema): Plan[] {
       values: (b, i) => text.column(b, i),
     };
   });
+}
+
+/**
+ * A decimal column. `plain` gives each value's exact text: the unscaled digits with the point
+ * placed by the scale ('-12.345' at scale 3 is -12345), and at a negative scale the digits
+ * with -scale zeros appended (123 at scale -2 is '12300'), the value as an integer. Parquet
+ * has no negative scale, so such a column is written as that integer at scale 0 with
+ * precision - scale digits when the Arrow type's width holds that many, else as its exact text.
+ */
+function decimalPlan(
+  optional: { name: string; repetition_type: 'OPTIONAL' },
+  arrowPrecision: number,
+  arrowScale: number,
+  bitWidth: number,
+  plain: (batch: RecordBatch, index: number) => unknown[],
+): Plan {
+  const scale = Math.max(arrowScale, 0);
+  const precision = arrowPrecision - (arrowScale - scale);
+  const unscaled = (b: RecordBatch, i: number) =>
+    plain(b, i).map((v) => (v === null ? null : BigInt((v as string).replace('.', ''))));
+  if (precision > maxDecimalDigits(bitWidth)) {
+    // Through BigInt for the integer's usual text: zero at scale -3 comes as '0000'.
+    return {
+      element: { ...optional, type: 'BYTE_ARRAY', converted_type: 'UTF8' },
+      values: (b, i) => unscaled(b, i).map((v) => (v === null ? null : v.toString())),
+    };
+  }
+  const element: SchemaElement = {
+    ...optional,
+    type: 'FIXED_LEN_BYTE_ARRAY',
+    type_length: Math.ceil((Math.log2(10 ** precision) + 1) / 8),
+    converted_type: 'DECIMAL',
+    precision,
+    scale,
+    logical_type: { type: 'DECIMAL', precision, scale },
+  };
+  return { element, values: unscaled };
+}
+
+/** The most decimal digits a two's-complement integer of `bitWidth` bits always holds (38 for 128). */
+function maxDecimalDigits(bitWidth: number): number {
+  return Math.floor((bitWidth - 1) * Math.log10(2));
 }
 
 /** The Parquet writer: buffers one row group, then encodes it into the sink. */
