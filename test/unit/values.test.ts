@@ -14,6 +14,7 @@ import {
 } from 'apache-arrow';
 import { RowConverter } from '../../src';
 import { deduplicatedNames, valueAt } from '../../src/values';
+import { decimalText } from '../../src/values/scalars';
 
 describe('RowConverter', () => {
   const table = new Table({
@@ -65,8 +66,7 @@ describe('RowConverter', () => {
   });
 });
 
-test('decimals with a negative scale: the integer they stand for, and zero as 0', async () => {
-  const { decimalText } = await import('../../src/values/scalars');
+test('decimals with a negative scale: the integer they stand for, and zero as 0', () => {
   const words = (n: bigint) => new Uint32Array(new BigInt64Array([n, n < 0n ? -1n : 0n]).buffer);
   expect(decimalText(words(123n), 0, 4, -2)).toBe('12300');
   expect(decimalText(words(-123n), 0, 4, -2)).toBe('-12300');
