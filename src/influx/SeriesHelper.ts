@@ -8,10 +8,14 @@
  * Background writes go one after the other, oldest points first, so points reach the server
  * in the order they were given. A background write that fails keeps its points queued, in
  * order, as influxdb-python keeps them, and its error is thrown by the next call on the
- * helper (the constructor or commit): Python raises it from the constructor that triggered
- * the write, which in JavaScript cannot wait for the answer.
+ * helper (the constructor, after queueing its point, or commit): Python raises it from the
+ * constructor that triggered the write, which in JavaScript cannot wait for the answer. A
+ * failure no call reports by the time the process ends goes to the logger (see exitGuard.ts).
  */
-import { InterfaceError, ProgrammingError } from '../errors';
+import { writeSync } from 'node:fs';
+import { InterfaceError, messageOf, ProgrammingError, redact } from '../errors';
+import { guard, release, type ExitGuarded } from './exitGuard';
+import { log, warningLogger, type Logger } from './logger';
 import { Point, type FieldValue, type PointObject, type TagValue } from './Point';
 import type { WritablePoint } from './serialize';
 import { wirePrecision, type Precision, type TimestampInput } from './timestamps';
@@ -42,6 +46,11 @@ export interface SeriesHelperMeta<F extends string, T extends string> {
   readonly retentionPolicy?: string;
   /** Precision of the writes, and of times given as numbers (influxdb-python 5; default ns). */
   readonly timePrecision?: Precision;
+  /**
+   * Hears of a background write's failure that no call on the helper has thrown by the time the
+   * process ends (`error`); default: a process warning, or a line on stderr at `process.exit()`.
+   */
+  readonly logger?: Logger;
 }
 
 /** What a point is made of: every tag, any of the fields, and optionally `time` (default: now). */
@@ -60,7 +69,10 @@ export interface SeriesHelperPoint {
 
 /** A helper class made by `SeriesHelper.define`. */
 export interface SeriesHelperClass<F extends string, T extends string> {
-  /** Queues a point; may start a background write (autocommit) or throw its earlier failure. */
+  /**
+   * Queues a point; may start a background write (autocommit). Then throws a background write's
+   * failure not thrown yet: the point given here stays queued all the same.
+   */
   new (values: SeriesHelperValues<F, T>): SeriesHelperPoint;
   /**
    * Writes every queued point in one request (after the background writes before it) through
@@ -105,11 +117,34 @@ export class SeriesHelper {
       timePrecision: meta.timePrecision,
     };
     const allowed = new Set<string>([...fields, ...tags, 'time']);
+    const logger = meta.logger ?? warningLogger;
 
     let queue: Queued[] = [];
     let chain: Promise<void> = Promise.resolve();
     let outstanding = 0;
     let failure: { readonly error: unknown } | undefined;
+
+    // A failure nobody has been told of is reported when the process ends, unless a call throws it first.
+    const unreported = (): string =>
+      `a background write of SeriesHelper ${JSON.stringify(meta.seriesName)} failed and no call on the helper ` +
+      `has thrown it since: ${queue.length} points stay queued, not written`;
+    const watcher: ExitGuarded = {
+      flushBeforeExit() {
+        release(watcher);
+        if (failure !== undefined) log(logger, 'error', unreported(), failure.error);
+      },
+      reportAtExit() {
+        release(watcher);
+        if (failure === undefined) return;
+        if (logger !== warningLogger) return log(logger, 'error', unreported(), failure.error);
+        // A process warning would never be printed now.
+        try {
+          writeSync(process.stderr.fd, redact(`flightsql: ${unreported()}: ${messageOf(failure.error)}\n`));
+        } catch {
+          // stderr is gone: nothing left to tell
+        }
+      },
+    };
 
     const write = async (taken: Queued[], client: SeriesHelperClient): Promise<void> => {
       try {
@@ -127,6 +162,7 @@ export class SeriesHelper {
       if (failure === undefined) return;
       const { error } = failure;
       failure = undefined;
+      release(watcher);
       throw error;
     };
     const autocommitStep = async (): Promise<void> => {
@@ -136,6 +172,7 @@ export class SeriesHelper {
         await write(queue.splice(0, bulkSize), meta.client!);
       } catch (err) {
         failure = { error: err };
+        guard(watcher);
       }
     };
 
@@ -143,7 +180,6 @@ export class SeriesHelper {
       readonly point: PointObject;
 
       constructor(values: SeriesHelperValues<F, T>) {
-        surface();
         const given = values as Readonly<Record<string, unknown>>;
         const missing = tags.filter((t) => !(t in given));
         if (missing.length > 0) {
@@ -172,6 +208,8 @@ export class SeriesHelper {
           outstanding++;
           chain = chain.then(autocommitStep);
         }
+        // Only now: the caller who catches this (it is about earlier points) has not lost this one.
+        surface();
       }
 
       static async commit(client?: SeriesHelperClient): Promise<true> {

@@ -1,5 +1,11 @@
-/** SeriesHelper against a real influxd: one request per commit or bulk, points stored in the order given. */
-import { InfluxDBClient, SeriesHelper } from '../../../src/influx';
+/**
+ * SeriesHelper against a real influxd: one request per commit or bulk, points stored in the order
+ * given; a refused background write loses no point, and one nobody hears of is reported at exit.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { InfluxDBClient, SeriesHelper, type SeriesHelperClient } from '../../../src/influx';
 import { uniqueName, useInfluxd } from '../influxd';
 
 const fx = useInfluxd();
@@ -88,4 +94,85 @@ test('a refused background write is thrown by the next point; its points stay qu
   expect(Net.size).toBe(2);
   await Net.commit(client);
   expect((await stored('SELECT rx FROM net')).map((p) => p['rx'])).toEqual([1, 2]);
+});
+
+test('the constructor that throws an earlier failure keeps its own point: every point lands, in order', async () => {
+  const down = fx.connect({ database: 'no_such_database' });
+  let refused!: () => void;
+  const refusal = new Promise<void>((resolve) => (refused = resolve));
+  // The real client, telling when a write has failed.
+  const watched: SeriesHelperClient = {
+    writePoints: (points, options) =>
+      down.writePoints(points, options).catch((err: unknown) => {
+        refused();
+        throw err;
+      }),
+  };
+  const Rx = SeriesHelper.define({
+    client: watched,
+    seriesName: 'rx',
+    fields: ['v'],
+    tags: [],
+    bulkSize: 2,
+    autocommit: true,
+  });
+  new Rx({ v: 1, time: 1n });
+  new Rx({ v: 2, time: 2n });
+  // The background write of 1 and 2 fails; its points go back to the front of the queue.
+  await refusal;
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(Rx.size).toBe(2);
+  let thrown: unknown;
+  try {
+    new Rx({ v: 3, time: 3n });
+  } catch (err) {
+    thrown = err;
+  }
+  expect(String(thrown)).toMatch(/database not found/);
+  // The caller carries on: 3 was queued before the throw, 4 after it.
+  new Rx({ v: 4, time: 4n });
+  // The constructor of 3 started a retry through the helper's client, which fails again.
+  await expect(Rx.commit()).rejects.toThrow('database not found');
+  expect(Rx.jsonBody().map((p) => p.fields['v'])).toEqual([1, 2, 3, 4]);
+  await Rx.commit(client);
+  expect((await stored('SELECT v FROM rx')).map((p) => [p['time'], p['v']])).toEqual([
+    [1n, 1],
+    [2n, 2],
+    [3n, 3],
+    [4n, 4],
+  ]);
+});
+
+describe('a background failure no call reports: told when the process ends', () => {
+  const probe = join(__dirname, 'seriesHelperExitProbe.ts');
+  const child = async (mode: string) => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', probe, mode, fx.server.host, String(fx.server.port)],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    return { stdout, stderr };
+  };
+  const what =
+    'a background write of SeriesHelper "net" failed and no call on the helper has thrown it since: ' +
+    '2 points stay queued, not written';
+
+  test('the process ends by itself: a process warning', async () => {
+    const out = await child('end');
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain(`FlightSQLWarning: flightsql: ${what}: `);
+    expect(out.stderr).toMatch(/database not found/);
+  });
+
+  test('process.exit(): a line on stderr', async () => {
+    const out = await child('exit');
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(new RegExp(`^flightsql: ${what}: .*database not found`));
+  });
+
+  test("with a logger: the logger's error", async () => {
+    const out = await child('logger');
+    expect(out.stdout).toMatch(new RegExp(`^logger error: ${what} \\| .*database not found`));
+    expect(out.stderr).toBe('');
+  });
 });

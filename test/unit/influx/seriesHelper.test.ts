@@ -7,7 +7,8 @@ import {
   type SeriesHelperClient,
   type WritePointsOptions,
 } from '../../../src/influx';
-import type { WritablePoint } from '../../../src/influx';
+import type { Logger, WritablePoint } from '../../../src/influx';
+import { guardedWriters } from '../../../src/influx/exitGuard';
 
 /** A client that records each writePoints call as lines, failing the calls listed in `failures`. */
 function recorder(failures: Error[] = []) {
@@ -178,15 +179,96 @@ test('a failed background write keeps its points in order and is thrown by the n
   await settle();
   expect(calls).toEqual([]);
   expect(Cpu.size).toBe(2);
-  // The constructor after the failure throws it, and queues nothing.
+  // The constructor after the failure queues its point, then throws the failure (about earlier points).
   expect(() => new Cpu({ v: 3, time: 3n })).toThrow(refused);
-  expect(Cpu.size).toBe(2);
-  new Cpu({ v: 3, time: 3n });
+  expect(Cpu.jsonBody().map((p) => p.fields['v'])).toEqual([1, 2, 3]);
+  // Thrown once: the caller carries on.
+  new Cpu({ v: 4, time: 4n });
   await settle();
-  // The retry takes the oldest points first.
-  expect(calls.map((c) => c.lines)).toEqual([['cpu v=1 1', 'cpu v=2 2']]);
+  // The retry the constructor of 3 started takes the oldest points first; 4 completes the next bulk.
+  expect(calls.map((c) => c.lines)).toEqual([
+    ['cpu v=1 1', 'cpu v=2 2'],
+    ['cpu v=3 3', 'cpu v=4 4'],
+  ]);
+  new Cpu({ v: 5, time: 5n });
   await Cpu.commit();
-  expect(calls.map((c) => c.lines)).toEqual([['cpu v=1 1', 'cpu v=2 2'], ['cpu v=3 3']]);
+  expect(calls.map((c) => c.lines)).toEqual([
+    ['cpu v=1 1', 'cpu v=2 2'],
+    ['cpu v=3 3', 'cpu v=4 4'],
+    ['cpu v=5 5'],
+  ]);
+});
+
+test('a point refused by its constructor is not queued, and the pending failure waits for the next call', async () => {
+  const refused = new Error('server down');
+  const { client, calls } = recorder([refused]);
+  const Cpu = SeriesHelper.define({ client, seriesName: 'cpu', fields: ['v'], tags: [], autocommit: true });
+  new Cpu({ v: 1, time: 1n });
+  await settle();
+  expect(() => new Cpu({} as never)).toThrow(ProgrammingError);
+  expect(Cpu.size).toBe(1);
+  expect(() => new Cpu({ v: 2, time: 2n })).toThrow(refused);
+  await Cpu.commit();
+  expect(calls.map((c) => c.lines)).toEqual([['cpu v=1 1'], ['cpu v=2 2']]);
+});
+
+describe('a background failure no call has thrown is reported when the process ends', () => {
+  const what =
+    'a background write of SeriesHelper "cpu" failed and no call on the helper has thrown it since: ' +
+    '2 points stay queued, not written';
+  const failing = (logger?: Logger) => {
+    const refused = new Error('server down');
+    const { client } = recorder([refused]);
+    const Cpu = SeriesHelper.define({
+      client,
+      seriesName: 'cpu',
+      fields: ['v'],
+      tags: [],
+      bulkSize: 2,
+      autocommit: true,
+      ...(logger ? { logger } : {}),
+    });
+    new Cpu({ v: 1, time: 1n });
+    new Cpu({ v: 2, time: 2n });
+    return { Cpu, refused };
+  };
+
+  test("to the logger's error when the event loop empties, once", async () => {
+    const heard: [string, unknown][] = [];
+    const logger: Logger = { error: (m, e) => void heard.push([m, e]), warn: () => {} };
+    const { refused } = failing(logger);
+    await settle();
+    expect(guardedWriters()).toBe(1);
+    // What the end of the event loop does.
+    process.emit('beforeExit', 0);
+    expect(heard).toEqual([[what, refused]]);
+    expect(guardedWriters()).toBe(0);
+    process.emit('beforeExit', 0);
+    expect(heard).toHaveLength(1);
+  });
+
+  test('as a process warning by default', async () => {
+    const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      failing();
+      await settle();
+      process.emit('beforeExit', 0);
+      expect(warnings.mock.calls).toEqual([[`flightsql: ${what}: server down`, 'FlightSQLWarning']]);
+    } finally {
+      warnings.mockRestore();
+    }
+  });
+
+  test('not at all once a call has thrown it', async () => {
+    const heard: string[] = [];
+    const logger: Logger = { error: (m) => void heard.push(m), warn: () => {} };
+    const { Cpu, refused } = failing(logger);
+    await settle();
+    await expect(Cpu.commit(recorder().client)).rejects.toBe(refused);
+    expect(guardedWriters()).toBe(0);
+    process.emit('beforeExit', 0);
+    expect(heard).toEqual([]);
+  });
 });
 
 test('commit rejects with a background failure not thrown yet, and a failed commit keeps its points first', async () => {
