@@ -23,11 +23,17 @@ export async function* jsonArrayRows(path: string): AsyncGenerator<Row> {
   // stream-json is CommonJS without an exports map: a full file name, and its module.exports
   // as `default`, whichever module system runs this.
   const { default: Parser } = await import('stream-json/Parser.js');
-  const tokens = pipeInto(
-    path,
-    await readStreamOf(path),
-    new Parser({ packValues: true, streamValues: false }),
-  );
+  const input = await readStreamOf(path);
+  try {
+    yield* objectsOf(path, pipeInto(path, input, new Parser({ packValues: true, streamValues: false })));
+  } finally {
+    // Stopped early (a bad row, or the caller's error), the file would stay open until garbage collection.
+    input.destroy();
+  }
+}
+
+/** The objects of a JSON array, assembled from stream-json's tokens. */
+async function* objectsOf(path: string, tokens: AsyncIterable<unknown>): AsyncGenerator<Row> {
   const notObject = (index: number) =>
     new InterfaceError(`writeFile: element ${index} of ${path} is not a JSON object`);
   // Containers being filled, with the key each will take in its parent; depth 1 is the array.
@@ -105,18 +111,23 @@ export async function* ndjsonRows(path: string): AsyncGenerator<Row> {
   const input = await readStreamOf(path);
   const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
-  for await (const line of lines) {
-    number++;
-    if (!line.trim()) continue;
-    let value: unknown;
-    try {
-      value = parseJson(line);
-    } catch (err) {
-      throw new InterfaceError(`writeFile: line ${number} of ${path} is not JSON`, { cause: err });
+  try {
+    for await (const line of lines) {
+      number++;
+      if (!line.trim()) continue;
+      let value: unknown;
+      try {
+        value = parseJson(line);
+      } catch (err) {
+        throw new InterfaceError(`writeFile: line ${number} of ${path} is not JSON`, { cause: err });
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new InterfaceError(`writeFile: line ${number} of ${path} is not a JSON object`);
+      }
+      yield value as Row;
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InterfaceError(`writeFile: line ${number} of ${path} is not a JSON object`);
-    }
-    yield value as Row;
+  } finally {
+    // Closing readline leaves its input open: stopped early, the file would stay open until garbage collection.
+    input.destroy();
   }
 }

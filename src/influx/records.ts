@@ -206,19 +206,29 @@ export function linesOfBatch(
   return linesOfRows(rows, precision, mapping, { kinds: kindsOfSchema(batch.schema), firstRow });
 }
 
-/** Refuses a mapping that names a column the schema lacks: the data would go missing silently. */
-function checkColumns(schema: Schema, mapping: RowMapping): void {
-  const names = new Set(schema.fields.map((f) => f.name));
+/**
+ * Refuses a mapping that names a column the data lacks (tagColumns, fieldColumns,
+ * integerColumns, timestampColumn, measurementColumn): the tag would be written as a field, the
+ * integers as floats, silently. `columns` is an Arrow schema or the column names (a CSV header,
+ * a Parquet schema, the keys of JSON rows); `where` names the data in the error.
+ */
+export function checkColumns(
+  columns: Schema | Iterable<string>,
+  mapping: RowMapping,
+  where = 'the data',
+): void {
+  const names = new Set('fields' in columns ? columns.fields.map((f) => f.name) : columns);
   const named: [string, readonly (string | undefined)[]][] = [
     ['tagColumns', mapping.tagColumns ?? []],
     ['fieldColumns', mapping.fieldColumns ?? []],
+    ['integerColumns', mapping.integerColumns ?? []],
     ['timestampColumn', [mapping.timestampColumn]],
     ['measurementColumn', [mapping.measurementColumn]],
   ];
-  for (const [option, columns] of named) {
-    for (const column of columns) {
+  for (const [option, list] of named) {
+    for (const column of list) {
       if (column !== undefined && !names.has(column)) {
-        throw new InterfaceError(`${option}: no column ${show(column)} in the data`);
+        throw new InterfaceError(`${option}: no column ${show(column)} in ${where}`);
       }
     }
   }

@@ -5,13 +5,24 @@
  * paces the reading, so memory stays bounded whatever the file's size. Values stay exact:
  * 64-bit integers and nanosecond timestamps in every format (JSON integers beyond 2^53 are
  * read from their text, Parquet timestamps as bigint nanoseconds).
+ *
+ * Columns the mapping names must exist (checkColumns), checked before anything is sent: against
+ * the CSV header, the Arrow or Parquet schema, and for JSON and NDJSON, whose objects may each
+ * have other keys, against every key of the first chunk's rows.
  */
 import { extname } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
 import { InterfaceError, messageOf, NotSupportedError } from '../errors';
 import { pipeInto, readStreamOf } from './fileStream';
 import { ndjsonRows, jsonArrayRows } from './jsonRows';
-import { linesOfBatch, linesOfRows, type FieldKind, type RecordOptions, type RowMapping } from './records';
+import {
+  checkColumns,
+  linesOfBatch,
+  linesOfRows,
+  type FieldKind,
+  type RecordOptions,
+  type RowMapping,
+} from './records';
 import type { WirePrecision } from './timestamps';
 
 /** File formats `writeFile` reads. */
@@ -21,7 +32,10 @@ export type FileFormat = 'csv' | 'json' | 'ndjson' | 'arrow' | 'parquet';
 export interface WriteFileOptions extends RowMapping {
   /** The format; by default from the extension (.csv, .json, .ndjson/.jsonl, .arrow/.arrows/.feather/.ipc, .parquet). */
   readonly format?: FileFormat;
-  /** Rows converted and written at a time (default 5000). */
+  /**
+   * Rows converted and written at a time (default 5000). JSON and NDJSON: the first chunk's keys
+   * are the columns the mapping's names are checked against.
+   */
   readonly chunkRows?: number;
   /** CSV: the field delimiter (default `,`). */
   readonly delimiter?: string;
@@ -71,9 +85,20 @@ export async function writeFileLines(
     written += lines.length;
     await sink(lines);
   };
-  const rows = async (source: AsyncIterable<Record<string, unknown>>, parseText: boolean) => {
+  /** JSON's rows: the first chunk's keys stand for the file's columns (a header would be read whole). */
+  const checkFirstChunk = (buffer: readonly Record<string, unknown>[]) => {
+    const keys = new Set<string>();
+    for (const row of buffer) for (const key in row) keys.add(key);
+    const where =
+      buffer.length < chunk
+        ? path
+        : `the first ${chunk} rows of ${path} (writeFile looks for columns there: raise chunkRows if one first appears later)`;
+    checkColumns(keys, options, where);
+  };
+  const rows = async (source: AsyncIterable<Record<string, unknown>>, parseText: boolean, keyed: boolean) => {
     let buffer: Record<string, unknown>[] = [];
     const flush = async () => {
+      if (keyed && rowsRead === 0) checkFirstChunk(buffer);
       const lines = linesOfRows(buffer, precision, options, { parseText, firstRow: rowsRead, source: path });
       rowsRead += buffer.length;
       buffer = [];
@@ -88,34 +113,54 @@ export async function writeFileLines(
   switch (format) {
     case 'csv': {
       const { parse } = await import('csv-parse');
+      const input = await readStreamOf(path);
       const parser = pipeInto(
         path,
-        await readStreamOf(path),
-        parse({ columns: true, delimiter: options.delimiter ?? ',', skip_empty_lines: true, bom: true }),
+        input,
+        parse({
+          // The header, checked as soon as it is read: a header-only file is checked too.
+          columns: (header: string[]) => {
+            checkColumns(header, options, path);
+            return header;
+          },
+          delimiter: options.delimiter ?? ',',
+          skip_empty_lines: true,
+          bom: true,
+        }),
       );
-      await rows(parser as AsyncIterable<Record<string, unknown>>, true);
+      // Stopped early (a bad header or cell), the file would stay open until garbage collection.
+      await rows(parser as AsyncIterable<Record<string, unknown>>, true, false).finally(() =>
+        input.destroy(),
+      );
       break;
     }
     case 'ndjson':
-      await rows(ndjsonRows(path), false);
+      await rows(ndjsonRows(path), false, true);
       break;
     case 'json':
-      await rows(jsonArrayRows(path), false);
+      await rows(jsonArrayRows(path), false, true);
       break;
     case 'arrow': {
-      const reader = await RecordBatchReader.from(await readStreamOf(path));
-      for await (const batch of reader) {
-        for (let start = 0; start < batch.numRows; start += chunk) {
-          const part = batch.slice(start, start + chunk);
-          const lines = linesOfBatch(part, precision, options, rowsRead);
-          rowsRead += part.numRows;
-          await emit(lines);
+      const input = await readStreamOf(path);
+      try {
+        const reader = await (await RecordBatchReader.from(input)).open();
+        // An empty stream has no schema, and no rows to write.
+        if (reader.schema) checkColumns(reader.schema, options, path);
+        for await (const batch of reader) {
+          for (let start = 0; start < batch.numRows; start += chunk) {
+            const part = batch.slice(start, start + chunk);
+            const lines = linesOfBatch(part, precision, options, rowsRead);
+            rowsRead += part.numRows;
+            await emit(lines);
+          }
         }
+      } finally {
+        input.destroy();
       }
       break;
     }
     case 'parquet':
-      await parquet(path, chunk, async (objects, kinds) => {
+      await parquet(path, chunk, options, async (objects, kinds) => {
         const lines = linesOfRows(objects, precision, options, { kinds, firstRow: rowsRead, source: path });
         rowsRead += objects.length;
         await emit(lines);
@@ -130,6 +175,7 @@ export async function writeFileLines(
 /** A column of a Parquet schema, as hyparquet describes it. */
 interface ParquetElement {
   name: string;
+  num_children?: number;
   type?: string;
   converted_type?: string;
   logical_type?: { type?: string; isSigned?: boolean };
@@ -168,6 +214,7 @@ const EXACT_TIMESTAMPS = {
 async function parquet(
   path: string,
   chunk: number,
+  mapping: RowMapping,
   each: (rows: Record<string, unknown>[], kinds: (name: string) => FieldKind) => Promise<void>,
 ): Promise<void> {
   // hyparquet is ESM-only: a real dynamic import, kept as one by the CommonJS build too.
@@ -182,6 +229,7 @@ async function parquet(
   }
   const kinds = new Map<string, FieldKind>();
   for (const element of metadata.schema.slice(1)) kinds.set(element.name, parquetKind(element));
+  checkColumns(topLevelNames(metadata.schema), mapping, path);
   const kindOf = (name: string) => kinds.get(name) ?? 'string';
   const total = Number(metadata.num_rows);
   for (let start = 0; start < total; start += chunk) {
@@ -194,6 +242,21 @@ async function parquet(
     })) as Record<string, unknown>[];
     await each(rows, kindOf);
   }
+}
+
+/** The names of a Parquet file's columns (its flattened schema also lists nested fields). */
+function topLevelNames(schema: readonly ParquetElement[]): string[] {
+  const names: string[] = [];
+  // Each element is followed by its descendants: skip them, counting what each group still holds.
+  let skip = 0;
+  for (const element of schema.slice(1)) {
+    if (skip > 0) skip += (element.num_children ?? 0) - 1;
+    else {
+      names.push(element.name);
+      skip = element.num_children ?? 0;
+    }
+  }
+  return names;
 }
 
 /** The field kind of a Parquet column, from its physical, converted and logical types. */

@@ -2,7 +2,7 @@
  * writeFile as installed, from ES modules and from CommonJS: the same rows in CSV, JSON, NDJSON,
  * Arrow IPC (file, stream, Feather) and Parquet (TIMESTAMP NANOS and MICROS) are stored the same,
  * 64-bit integers and nanosecond times exact; ORC is refused with the list of formats; a bad
- * cell names its row and column. Each module system runs in its own process, with the embedded
+ * cell names its row and column; a mapping that names a missing column is refused, nothing sent. Each module system runs in its own process, with the embedded
  * server of the installed package.
  */
 import { execFile } from 'node:child_process';
@@ -140,6 +140,14 @@ function probe(load: string): string {
           "concat_ws(' ', typeof(co), typeof(temp), typeof(door), typeof(note)) AS types FROM " + measurement + ' ORDER BY time');
       out.stored[format] = table.toArray().map((r) => r.toJSON());
     }
+    out.missing = {};
+    for (const format of formats) {
+      const e = await client
+        .writeFile(dir + '/r.' + format, { measurement: 'missing', tagColumns: ['rooms'], integerColumns: ['co'] })
+        .catch((e) => e);
+      out.missing[format] = { name: e.name, message: e.message.replace(dir + '/', '') };
+    }
+    out.missingStored = await client.query('SELECT count(*) AS n FROM missing').then(() => 'some', () => 'none');
     const orc = await client.writeFile(dir + '/r.orc', { measurement: 'o' }).catch((e) => e);
     out.orc = { name: orc.name, message: orc.message };
     const bad = await client.writeFile(dir + '/bad.csv', { measurement: 'bad', integerColumns: ['co'] }).catch((e) => e);
@@ -192,6 +200,13 @@ test.each(['esm', 'cjs'] as const)(
       expect([format, out.written[format]]).toEqual([format, 3]);
       expect([format, out.stored[format]]).toEqual([format, stored(format === 'us.parquet' ? 1000n : 1n)]);
     }
+    for (const format of FORMATS) {
+      expect([format, out.missing[format]]).toEqual([
+        format,
+        { name: 'InterfaceError', message: `tagColumns: no column "rooms" in r.${format}` },
+      ]);
+    }
+    expect(out.missingStored).toBe('none');
     expect(out.orc.name).toBe('NotSupportedError');
     expect(out.orc.message).toMatch(
       /ORC files are not supported; writeFile reads CSV .*NDJSON.*Arrow IPC.*Parquet/,
