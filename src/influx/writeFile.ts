@@ -92,7 +92,7 @@ export async function writeFileLines(
     const where =
       buffer.length < chunk
         ? path
-        : `the first ${chunk} rows of ${path} (writeFile looks for columns there: raise chunkRows if one first appears later)`;
+        : `the first ${chunk} rows of ${path} (writeFile looks for columns there: raise chunkRows, the CLI's --batch-size, if one first appears later)`;
     checkColumns(keys, options, where);
   };
   const rows = async (source: AsyncIterable<Record<string, unknown>>, parseText: boolean, keyed: boolean) => {
