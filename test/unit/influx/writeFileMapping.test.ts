@@ -95,7 +95,7 @@ describe.each(['json', 'ndjson'])('sparse %s rows: the keys of the first chunk c
     expect(err).toBeInstanceOf(InterfaceError);
     expect((err as Error).message).toBe(
       `tagColumns: no column "rack" in the first 2 rows of ${join(dir, name)} ` +
-        '(writeFile looks for columns there: raise chunkRows, the CLI's --batch-size, if one first appears later)',
+        "(writeFile looks for columns there: raise chunkRows, the CLI's --batch-size, if one first appears later)",
     );
     expect(sent).toEqual([]);
     expect((await write(name, { tagColumns: ['rack'], chunkRows: 4 })).sent).toEqual([
