@@ -324,10 +324,12 @@ export function registerSecret(secret: string | undefined): void {
   if (secret && secret.length >= 4) registeredSecrets.add(secret);
 }
 
+// Prose is not a credential: "send a bearer token", "Authorization: Token <token>" (a server
+// saying what it wants) stay as they are.
 const secretPatterns: readonly RegExp[] = [
-  /\b(authorization\s*[:=]\s*)(bearer|basic|token)?\s*[^\s,;'"]+/gi,
+  /\b(authorization\s*[:=]\s*)(?:(bearer|basic|token)\s+)?(?!<[\w -]+>|(?:bearer|basic|token)\b)[^\s,;'"]+/gi,
   /\b((?:password|passwd|pwd|token|auth-token-bin|api[_-]?key|secret)\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s&,;'"]+)/gi,
-  /\b(bearer\s+)[A-Za-z0-9._~+/=-]+/gi,
+  /\b(bearer\s+)(?!tokens?\b)[A-Za-z0-9._~+/=-]+/gi,
   /(\/\/[^/\s:@]+:)[^/\s@]+@/g,
 ];
 

@@ -110,6 +110,14 @@ describe('redaction', () => {
     ['password=hunter2&x=1', 'password=[redacted]&x=1'],
     ['token: "xyz"', 'token: [redacted]'],
     ['flightsql://bob:pa55@host:1/', 'flightsql://bob:[redacted]@host:1/'],
+    ['got Bearer eyJhbGciOi.x-y_z', 'got Bearer [redacted]'],
+    ['Authorization: Token abc123', 'Authorization: Token [redacted]'],
+    // What a server says it wants is prose, not a credential.
+    ['authentication required: send a bearer token', 'authentication required: send a bearer token'],
+    [
+      'authorization required: send Authorization: Token <token> (or Bearer)',
+      'authorization required: send Authorization: Token <token> (or Bearer)',
+    ],
   ])('%s', (input, output) => {
     expect(redact(input)).toBe(output);
   });
