@@ -7,7 +7,7 @@ import { metadataToObject, toError, type Error as FlightSQLError } from '../erro
 import { callAbortedError, type CallErrorMapper } from './callErrors';
 import { checkIdleTimeout } from './channelOptions';
 import type { CookieJar } from './cookies';
-import type { CallOptions } from './FlightClient';
+import type { CallOptions } from './clientOptions';
 import { FlightStreamReader, type ReadableCall } from './FlightStreamReader';
 
 /** The part of a grpc-js call that the context wires up. */
