@@ -9,6 +9,7 @@ import { InterfaceError, registerSecret } from '../errors';
 import { parseConnectionUrl, parseLocation, locationUri, type TlsOptions } from '../flight';
 import type { FlightSQLClientOptions } from '../index';
 import { UsageError, secondsOf } from './args';
+import { cannotRead } from './files';
 
 /** The port the CLI assumes for a plaintext server: the one the README's `serve` examples use. */
 export const DEFAULT_PORT = 31337;
@@ -59,6 +60,15 @@ export interface ConnectionValues {
   timeout?: string;
 }
 
+/** The PEM of `--ca FILE`. */
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw cannotRead(file, err);
+  }
+}
+
 function env(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value === '' ? undefined : value;
@@ -106,7 +116,7 @@ export function clientOptions(command: string, values: ConnectionValues): Flight
   let tls: boolean | TlsOptions = base.tls ?? uriTls;
   if (values.ca !== undefined) {
     if (!uriTls) usage('--ca needs a TLS location');
-    tls = { ...(typeof tls === 'object' ? tls : {}), ca: readFileSync(values.ca) };
+    tls = { ...(typeof tls === 'object' ? tls : {}), ca: readCa(values.ca) };
   }
   const password = values.password ?? (values.username !== undefined ? env('FLIGHTSQL_PASSWORD') : undefined);
   const token =

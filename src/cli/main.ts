@@ -75,7 +75,9 @@ function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' || (err as { grpcCode?: unknown }).grpcCode !== undefined) return err.message;
-  return err.message.includes(code) ? err.message : `${err.message} (${code})`;
+  // A message that already ends with a code, e.g. `(ENOENT)`, keeps that one.
+  if (err.message.includes(code) || /\([A-Z][A-Z0-9_]*\)$/.test(err.message)) return err.message;
+  return `${err.message} (${code})`;
 }
 
 // A reader that went away (`flightsql query ... | head`) ends the command quietly.

@@ -2,14 +2,21 @@
  * `flightsql query [SQL]`: runs SQL (an argument, `-f FILE` or stdin) against a Flight SQL server
  * and streams each result to stdout or a file, in one of the output formats.
  */
-import { readFile, rm } from 'node:fs/promises';
 import { statementKind } from '../dbapi/statementKind';
 import { FlightSQLClient } from '../index';
 import { UsageError, choiceOf, parseFlags, positiveIntOf } from './args';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, clientOptions } from './connection';
+import { readTextFile } from './files';
 import { withConnectionHint } from './hints';
-import { FORMATS, defaultFormat, formatOfPath, openSink, resultWriter, type Format } from './output';
-import type { Sink } from './output/sink';
+import {
+  FORMATS,
+  defaultFormat,
+  formatOfPath,
+  openOutput,
+  resultWriter,
+  type Format,
+  type Output,
+} from './output';
 import { runStatement, updateStatus } from './run';
 import { scriptStatements } from './statements';
 
@@ -23,7 +30,8 @@ separated by semicolons run one after another.
 output:
   --format F, -F F     table, csv, json, ndjson, arrow (Arrow IPC stream) or parquet; default:
                        from --output's extension, else table on a terminal and csv otherwise
-  --output FILE, -o    write the result to FILE ('-' is stdout; arrow and parquet need one)
+  --output FILE, -o    write the result to FILE ('-' is stdout; arrow and parquet need one); FILE
+                       is replaced only when every statement succeeded
   --max-rows N         stop after N rows: the rest of the result is cancelled on the server
   --no-header          csv: leave out the header line; table: leave out the (N rows) footer
   --no-progress        no progress line on stderr (shown only when stderr is a terminal and the
@@ -75,12 +83,12 @@ export async function query(argv: string[]): Promise<void> {
     );
   }
   const options = clientOptions('query', values);
-  const sink = await openSink('query', format, output);
+  const destination = await openOutput('query', format, output);
+  const { sink } = destination;
   const client = new FlightSQLClient(options);
   const toTerminal = (output === undefined || output === '-') && process.stdout.isTTY === true;
   let results = 0;
-  const file = output !== undefined && output !== '-' ? output : undefined;
-  await writingTo(sink, client, file, async () => {
+  await writingTo(destination, client, async () => {
     for (const sql of statements) {
       const result = await runStatement(
         client,
@@ -105,30 +113,36 @@ export async function query(argv: string[]): Promise<void> {
 }
 
 /**
- * Runs `work` (statements writing to `sink`), then closes the client and ends the sink, each
- * once. When `work` fails, its error is the one thrown, not a later failure to close the client
- * or to flush the output (a full disk), and the output `file`, if any, is removed: a
- * half-written file could be taken for a result.
+ * Runs `work` (statements writing to `output`'s sink), then closes the client and ends the
+ * sink, each once. The output is committed (an output file replaces its target) only when
+ * `work` succeeded and the sink ended; otherwise it is discarded, so a half-written file is
+ * never taken for a result and an existing file is kept. When `work` fails, its error is the
+ * one thrown, not a later failure to close the client or to flush the output (a full disk).
  */
 export async function writingTo(
-  sink: Sink,
+  output: Output,
   client: { close(): Promise<void> },
-  file: string | undefined,
   work: () => Promise<void>,
 ): Promise<void> {
   try {
     await work();
   } catch (err) {
     await client.close().catch(() => {});
-    await sink.end().catch(() => {});
-    if (file !== undefined) await rm(file, { force: true }).catch(() => {});
+    await output.sink.end().catch(() => {});
+    await output.discard().catch(() => {});
     throw err;
   }
+  // The results are complete: a failure to close the client does not cost them.
+  let closeFailure: { error: unknown } | undefined;
+  await client.close().catch((error: unknown) => void (closeFailure = { error }));
   try {
-    await client.close();
-  } finally {
-    await sink.end();
+    await output.sink.end();
+  } catch (err) {
+    await output.discard().catch(() => {});
+    throw err;
   }
+  await output.commit();
+  if (closeFailure) throw closeFailure.error;
 }
 
 /** The SQL of the command line: `-f FILE` (or '-'), else the arguments, else piped stdin. */
@@ -136,7 +150,7 @@ async function sqlOf(file: string | undefined, positionals: string[]): Promise<s
   if (file !== undefined) {
     if (positionals.length > 0)
       throw new UsageError('flightsql query: give the SQL as an argument or with -f, not both');
-    return file === '-' ? readStdin() : readFile(file, 'utf8');
+    return file === '-' ? readStdin() : readTextFile(file);
   }
   if (positionals.length > 0) return positionals.join(' ');
   if (process.stdin.isTTY) {

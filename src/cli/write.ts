@@ -14,6 +14,7 @@ import { InfluxDBClient3, type Precision, type RejectedLine, type RowMapping } f
 import type { WirePrecision } from '../influx/timestamps';
 import { writeFileLines, type FileFormat } from '../influx/writeFile';
 import { UsageError, choiceOf, parseFlags, positiveIntOf } from './args';
+import { cannotRead } from './files';
 import {
   CONNECTION_FLAGS,
   CONNECTION_USAGE,
@@ -286,10 +287,8 @@ function formatOf(file: string, settings: Settings): Format {
 /** Fails before anything is sent when a file cannot be read. */
 async function checkReadable(file: string): Promise<void> {
   if (file === '-') return;
-  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
-    throw new InterfaceError(
-      `cannot read '${file}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
-    );
+  const info = await stat(file).catch((err: unknown) => {
+    throw cannotRead(file, err);
   });
   if (!info.isFile()) throw new InterfaceError(`cannot read '${file}': not a file`);
 }
@@ -340,20 +339,48 @@ async function stdinFile(): Promise<{ path: string; remove(): void }> {
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Says, before the error itself, what reached the server and which points failed. */
+/**
+ * The most refused lines a server is known to list for one request (the embedded server's
+ * limit): a list this long may be cut short, so the count of the points kept is then a bound.
+ */
+const LISTED_AT_MOST = 100;
+
+/** `1 point was`, `3 points were`. */
+function pointsWere(n: number): string {
+  return n === 1 ? '1 point was' : `${n} points were`;
+}
+
+/**
+ * Says, before the error itself, what reached the server and which points failed. `written`
+ * points went in before this `batch`; of an InfluxDB 3 partial write, the batch's points the
+ * server did not list as refused went in too.
+ */
 function reportFailure(err: unknown, written: number, batch: number): void {
-  const lines = [
-    `flightsql write: ${written} points were written; the batch of points ${written + 1} to ${written + batch} failed`,
-  ];
+  const range = `the batch of points ${written + 1} to ${written + batch}`;
   const rejected = (err as { rejected?: readonly RejectedLine[] }).rejected;
+  const partial = /partial write/.test(messageOf(err));
+  const lines: string[] = [];
   if (rejected && rejected.length > 0) {
-    // InfluxDB 3 kept the batch's good lines (a partial write) and names the bad ones.
-    lines.push(`the server refused ${rejected.length} of them and kept the others:`);
+    if (partial) {
+      // InfluxDB 3 kept the batch's good lines and names the bad ones.
+      const bound = rejected.length >= LISTED_AT_MOST ? 'at most ' : '';
+      const kept = batch - rejected.length;
+      lines.push(
+        `flightsql write: ${bound}${pointsWere(written + kept)} written; the server refused ${rejected.length} of ${range}${kept > 0 ? ' and kept the others' : ''}:`,
+      );
+    } else {
+      // accept_partial=false: one bad line refuses the whole request.
+      lines.push(
+        `flightsql write: ${pointsWere(written)} written; ${range} failed, refused whole for these points:`,
+      );
+    }
     for (const r of rejected.slice(0, 10))
       lines.push(`  point ${written + r.lineNumber}: ${r.message}: ${r.line}`);
     if (rejected.length > 10) lines.push(`  ... and ${rejected.length - 10} more`);
-  } else if (/partial write/.test(messageOf(err))) {
-    lines.push('a partial write: InfluxDB may have kept some points of this batch (its message follows)');
+  } else {
+    lines.push(`flightsql write: ${pointsWere(written)} written; ${range} failed`);
+    if (partial)
+      lines.push('a partial write: InfluxDB may have kept some points of this batch (its message follows)');
   }
   process.stderr.write(`${lines.join('\n')}\n`);
 }

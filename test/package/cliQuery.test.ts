@@ -1,14 +1,16 @@
 /**
  * `flightsql query` as built (dist/cli/main.js; the sources with FLIGHTSQL_CLI_SRC=1) against
  * `flightsql serve` in another process: every output format's exact text, streaming with
- * --max-rows, results of several endpoints, SQL from -f and stdin, and the command line's
- * errors, --version and --help.
+ * --max-rows, results of several endpoints, SQL from -f and stdin, --output replacing a file only
+ * on success, the command line's errors, --version and --help, and the `home` table of docs/cli.md.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { root, runCli, serve, type Served } from './cliHarness';
+import { cleanEnv, cliCommand, root, runCli, serve, type Served } from './cliHarness';
 
 const dir = mkdtempSync(join(tmpdir(), 'flightsql-cli-'));
 let single: Served;
@@ -223,10 +225,84 @@ describe('the command line', () => {
     );
   });
 
-  test('an output file is not left behind when the statement fails', async () => {
-    const file = join(dir, 'failed.csv');
-    const run = await query(['--output', file, 'SELECT * FROM no_such_table']);
-    expect(run.code).toBe(1);
-    expect(existsSync(file)).toBe(false);
+  test('--output FILE: an existing file survives a failing statement byte for byte; success replaces it', async () => {
+    const out = mkdtempSync(join(dir, 'out-'));
+    const file = join(out, 'out.csv');
+    const old = 'old\n';
+    writeFileSync(file, old);
+    const [failed, secondFailed] = await Promise.all([
+      query(['-o', file, 'SELECT nope']),
+      query(['-o', file, 'SELECT 1 AS a; SELECT nope']),
+    ]);
+    for (const run of [failed, secondFailed]) {
+      expect([run.code, run.stdout]).toEqual([1, '']);
+      expect(run.stderr).toMatch(/^flightsql: .*"nope".*\[INVALID_ARGUMENT\]\n$/s);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(old);
+    expect(readdirSync(out)).toEqual(['out.csv']);
+    const fresh = join(out, 'fresh.csv');
+    const none = await query(['-o', fresh, 'SELECT nope']);
+    expect(none.code).toBe(1);
+    expect(readdirSync(out)).toEqual(['out.csv']);
+
+    const ok = await query(['-o', file, 'SELECT 1 AS a; SELECT 2 AS b']);
+    expect([ok.code, ok.stdout, ok.stderr]).toEqual([0, '', '']);
+    expect(readFileSync(file, 'utf8')).toBe('a\n1\nb\n2\n');
+    expect(readdirSync(out)).toEqual(['out.csv']);
+  });
+
+  test('--output FILE: Ctrl-C mid-result removes the temporary file and keeps the old one', async () => {
+    const out = mkdtempSync(join(dir, 'int-'));
+    const file = join(out, 'big.csv');
+    writeFileSync(file, 'old\n');
+    const child = spawn(
+      process.execPath,
+      [...cliCommand(), 'query', '--host', single.location, '-o', file, 'SELECT * FROM range(100000000)'],
+      { cwd: root, env: cleanEnv(), stdio: 'ignore' },
+    );
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    // The temporary file appears once the command is under way.
+    const deadline = Date.now() + 30_000;
+    while (!readdirSync(out).some((name) => name.endsWith('.tmp')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readdirSync(out)).toHaveLength(2);
+    child.kill('SIGINT');
+    const [code, signal] = await exited;
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGINT' });
+    expect(readdirSync(out)).toEqual(['big.csv']);
+    expect(readFileSync(file, 'utf8')).toBe('old\n');
+  }, 60_000);
+
+  test('-f with a file that cannot be read: the reason and the system code, exit 1', async () => {
+    const run = await runCli(['query', '-f', 'nosuch.sql']);
+    expect([run.code, run.stdout, run.stderr]).toEqual([
+      1,
+      '',
+      "flightsql: cannot read 'nosuch.sql': no such file (ENOENT)\n",
+    ]);
+  });
+});
+
+describe("docs/cli.md's `home` table", () => {
+  test("the page's CREATE TABLE home makes the table its per-room example prints", async () => {
+    const page = readFileSync(join(root, 'docs/cli.md'), 'utf8');
+    const create = /^flightsql query "(CREATE TABLE home AS [^"\n]+)"$/m.exec(page)?.[1];
+    expect(create).toBeDefined();
+    // A server of its own: the page's table in an empty database, as `flightsql serve` starts.
+    const served = await serve();
+    try {
+      const made = await runCli(['query', '--host', served.location, create!]);
+      expect([made.code, made.stdout, made.stderr]).toEqual([0, '', 'OK\n']);
+      const example =
+        /^\$ flightsql query --format table "(SELECT room, count\(\*\) AS readings[^"]+)"\n((?:.+\n)+?\(2 rows\)\n)/m.exec(
+          page,
+        );
+      expect(example).not.toBeNull();
+      const run = await runCli(['query', '--host', served.location, '--format', 'table', example![1]!]);
+      expect(run.stdout).toBe(example![2]);
+    } finally {
+      await served.stop();
+    }
   });
 });

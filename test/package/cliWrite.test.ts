@@ -3,9 +3,10 @@
  * Arrow IPC) and stdin into a real InfluxDB 1.x (influxd), read back exactly (int64 beyond 2^53,
  * nanosecond times, tags with spaces, commas and equals signs, a string with quotes and a line
  * feed); InfluxDB 3 (`--api v3`) and 2.x (`--api v2`) writes into the embedded server, read back
- * over Flight; a refused batch stops the command with the server's message; bad flags exit 2.
+ * over Flight; a refused batch stops the command with the server's message, and the points of
+ * an InfluxDB 3 partial write that the server kept are counted as written; bad flags exit 2.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -322,7 +323,7 @@ describe('InfluxDB 3 and 2.x writes (the embedded server), read back over Flight
     expect(await storedInServer('v2db', 'm_csv')).toEqual(flightRows);
   });
 
-  test('--api v3 partial write: exit 1, the refused lines by their place in the input', async () => {
+  test('--api v3 partial write: exit 1, the kept points counted, the refused lines by their place in the input', async () => {
     const result = await runCli(
       ['write', '-', '--api', 'v3', '--url', server.httpUrl, '-d', 'v3db', '--batch-size', '2'],
       {
@@ -330,13 +331,77 @@ describe('InfluxDB 3 and 2.x writes (the embedded server), read back over Flight
       },
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('2 points were written; the batch of points 3 to 4 failed');
     expect(result.stderr).toMatch(
-      /the server refused 1 of them and kept the others:\n {2}point 4: .+: partial v=oops 4\n/,
+      /^flightsql write: 3 points were written; the server refused 1 of the batch of points 3 to 4 and kept the others:\n {2}point 4: .+: partial v=oops 4\n/,
     );
     expect(result.stderr).toMatch(/partial write of line protocol occurred/);
+    expect(await storedValues('v3db', 'partial')).toEqual([1, 2, 3]);
+  });
+
+  test('--api v3 partial write with more refused lines than the server lists: the count is a bound', async () => {
+    // 120 bad lines and 30 good ones in one batch; the embedded server lists the first 100 bad.
+    const lines = Array.from({ length: 150 }, (_, i) =>
+      i < 120 ? `many v=bad${i} ${i + 1}` : `many v=${i}i ${i + 1}`,
+    );
+    const result = await runCli(['write', '-', '--api', 'v3', '--url', server.httpUrl, '-d', 'v3db'], {
+      input: lines.join('\n'),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^flightsql write: at most 50 points were written; the server refused 100 of the batch of points 1 to 150 and kept the others:\n/,
+    );
+    expect(result.stderr).toContain('  ... and 90 more\n');
+    expect(await storedValues('v3db', 'many')).toHaveLength(30);
+  });
+
+  test("--api v3 partial write of one batch: docs/cli.md's example, as printed there and stored", async () => {
+    // The page's example, run against this server instead of port 31337.
+    const page = readFileSync(join(root, 'docs/cli.md'), 'utf8');
+    const example =
+      /^\$ printf '(.+?)' \| flightsql write - -d home --api v3 --url 127\.0\.0\.1:31337\n((?:flightsql.+\n| {2}.+\n)+)/m.exec(
+        page,
+      );
+    expect(example).not.toBeNull();
+    const input = example![1]!.replaceAll('\\n', '\n');
+    expect(input).toBe('bad line protocol\nm,t=1 f=1 1\n');
+    const port = new URL(server.httpUrl).port;
+    const result = await runCli(['write', '-', '-d', 'home', '--api', 'v3', '--url', `127.0.0.1:${port}`], {
+      input,
+    });
+    expect([result.code, result.stdout]).toEqual([1, '']);
+    expect(result.stderr).toBe(example![2]);
+    expect(result.stderr).toContain('1 point was written;');
+    // The good point is stored: the count is true.
+    const client = new InfluxDBClient3({
+      host: server.httpUrl,
+      database: 'home',
+      flightOptions: { host: server.location },
+    });
+    try {
+      const table = await client.query('SELECT epoch_ns(time)::VARCHAR AS time, t, f FROM m');
+      expect(table.toArray().map((r) => r.toJSON() as Record<string, unknown>)).toEqual([
+        { time: '1', t: '1', f: 1 },
+      ]);
+    } finally {
+      await client.close();
+    }
   });
 });
+
+/** The `v` values of `measurement` in the embedded server's `database`, in time order. */
+async function storedValues(database: string, measurement: string): Promise<unknown[]> {
+  const client = new InfluxDBClient3({
+    host: server.httpUrl,
+    database,
+    flightOptions: { host: server.location },
+  });
+  try {
+    const table = await client.query(`SELECT v FROM ${measurement} ORDER BY time`);
+    return table.toArray().map((r) => Number((r.toJSON() as { v: unknown }).v));
+  } finally {
+    await client.close();
+  }
+}
 
 // util-linux's `script` runs the command on a pseudo-terminal: stderr is a TTY there.
 const ttyTest = existsSync('/usr/bin/script') ? test : test.skip;
@@ -452,7 +517,7 @@ describe('the command line', () => {
   test('a missing file: exit 1; a server that is down: exit 1, no password in the message', async () => {
     const missing = await runCli(['write', join(dir, 'none.lp'), '-d', 'db', '--url', url]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/cannot read '.*none\.lp': no such file/);
+    expect(missing.stderr).toBe(`flightsql: cannot read '${join(dir, 'none.lp')}': no such file (ENOENT)\n`);
     const down = await runCli(
       [
         'write',

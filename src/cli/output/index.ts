@@ -9,12 +9,14 @@ import { ArrowWriter } from './arrow';
 import { CsvWriter } from './csv';
 import { JsonWriter } from './json';
 import { ParquetWriter } from './parquet';
-import { fileSink, stdoutSink, type Sink } from './sink';
+import { openOutputFile, type Output } from './outputFile';
+import { stdoutSink, type Sink } from './sink';
 import { TableWriter } from './table';
 import type { ResultWriter } from './writer';
 
 export type { ResultWriter } from './writer';
 export { OutputClosed, stdoutSink, type Sink } from './sink';
+export type { Output } from './outputFile';
 
 /** Every output format. */
 export const FORMATS = ['table', 'csv', 'json', 'ndjson', 'arrow', 'parquet'] as const;
@@ -30,10 +32,15 @@ export function defaultFormat(output: string | undefined): Format {
 }
 
 /**
- * Checks where `format` may write and opens the destination: `output` is a file path, `-` for
- * stdout, or undefined (stdout; not allowed for binary formats).
+ * Checks where `format` may write and opens the destination: `output` is a file path (written
+ * whole on `commit`, see `openOutputFile`), `-` for stdout, or undefined (stdout; not allowed
+ * for binary formats).
  */
-export async function openSink(command: string, format: Format, output: string | undefined): Promise<Sink> {
+export async function openOutput(
+  command: string,
+  format: Format,
+  output: string | undefined,
+): Promise<Output> {
   if (BINARY.has(format)) {
     if (output === undefined) {
       throw new UsageError(`flightsql ${command}: --format ${format} writes a file: add --output FILE`);
@@ -44,7 +51,8 @@ export async function openSink(command: string, format: Format, output: string |
       );
     }
   }
-  return output === undefined || output === '-' ? stdoutSink() : fileSink(output);
+  if (output !== undefined && output !== '-') return openOutputFile(output);
+  return { sink: stdoutSink(), commit: async () => {}, discard: async () => {} };
 }
 
 /** The format a file name's extension names, if any (`.csv`, `.json`, `.parquet`, ...). */

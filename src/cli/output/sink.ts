@@ -73,9 +73,12 @@ export function streamSink(stream: Writable, close: boolean): Sink {
   };
 }
 
-/** A Sink writing the file `path` (created or truncated). */
-export async function fileSink(path: string): Promise<Sink> {
-  const stream = createWriteStream(path);
+/**
+ * A Sink writing the file `path`: created or truncated (`flags` 'w'), or created only if it does
+ * not exist ('wx').
+ */
+export async function fileSink(path: string, flags: 'w' | 'wx' = 'w'): Promise<Sink> {
+  const stream = createWriteStream(path, { flags });
   await once(stream, 'open');
   return streamSink(stream, true);
 }
