@@ -279,7 +279,8 @@ export class HttpTransport {
     }
     const reader = bodyOf(stream, explain);
     if (expected) return { status, headers: res.headers, body: reader };
-    const text = await readText(reader);
+    // An error's body only makes the message: a server (or proxy) sending a huge one is cut off.
+    const text = await readText(reader, ERROR_BODY_BYTES);
     const build = req.onError ?? ((s, t, h) => errorFromResponse(s, t, h, req.context));
     throw build(status, text, res.headers);
   }
@@ -331,10 +332,27 @@ function encodeParams(params: Readonly<Record<string, string | undefined>>): str
   return search.toString();
 }
 
-/** Reads a whole body as UTF-8 text. */
-export async function readText(body: AsyncIterable<Buffer>): Promise<string> {
+/** Bytes of an unexpected answer's body kept for the error message. */
+export const ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads a body as UTF-8 text: all of it, or with `limit`, its first `limit` bytes and a note
+ * that it was cut (the rest is never read: the body is destroyed).
+ */
+export async function readText(
+  body: AsyncIterable<Buffer> & { destroy?(error?: globalThis.Error): void },
+  limit = Number.POSITIVE_INFINITY,
+): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk);
+  let length = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length > limit) {
+      body.destroy?.();
+      return `${Buffer.concat(chunks).subarray(0, limit).toString('utf8')}… (cut at ${limit} bytes)`;
+    }
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
