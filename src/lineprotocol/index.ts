@@ -3,6 +3,7 @@
  * where lines and their elements end, and how escapes read. Imports nothing above it.
  */
 export { LineScanner, findLineEnd, forEachLine, readsAsOneLine, splitLines } from './scanner';
+export { LineSplitter } from './splitter';
 export {
   FIELD_KEY_ESCAPES,
   MEASUREMENT_ESCAPES,

@@ -15,20 +15,7 @@
  * a measurement may start with one).
  */
 
-const LF = 10;
-const CR = 13;
-const TAB = 9;
-const SPACE = 32;
-const QUOTE = 34;
-const HASH = 35;
-const COMMA = 44;
-const EQUALS = 61;
-const BACKSLASH = 92;
-const BOM = 0xfeff;
-
-/** 1 for the ASCII characters the line scan passes over without a look. */
-const ORDINARY = new Uint8Array(128).fill(1);
-for (const c of [LF, SPACE, QUOTE, COMMA, EQUALS, BACKSLASH]) ORDINARY[c] = 0;
+import { BACKSLASH, BOM, COMMA, CR, EQUALS, HASH, LF, ORDINARY, QUOTE, SPACE, TAB } from './chars';
 
 // Set by `scanLine`: whether the text ended inside a string, and the line feeds it stepped
 // over inside strings (a module variable, not an object per line: the server scans millions).

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { DataError } from '../../../src/errors';
-import { LineSplitter, streamLines } from '../../../src/cli/writeLines';
+import { streamLines } from '../../../src/cli/writeLines';
+import { LineSplitter } from '../../../src/lineprotocol';
 import { LineScanner, splitLines } from '../../../src/lineprotocol';
 
 async function* chunksOf(parts: readonly string[]): AsyncGenerator<string> {
