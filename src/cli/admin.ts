@@ -6,7 +6,8 @@
  */
 import type { InfluxDBClient, Privilege, ResultPoint } from '../influx';
 import { UsageError, choiceOf, parseFlags, positiveIntOf, type FlagOptions } from './args';
-import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionOf, env, v1Client } from './influxConnection';
+import { env } from '../flight/options';
+import { CONNECTION_FLAGS, CONNECTION_USAGE, connectionOf, v1Client } from './influxConnection';
 
 /** One admin command: its usage line and how it runs. */
 interface Command {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { InterfaceError, registerSecret } from '../errors';
 import { parseConnectionUrl, parseLocation, locationUri, type TlsOptions } from '../flight';
+import { env } from '../flight/options';
 import type { FlightSQLClientOptions } from '../index';
 import { UsageError, secondsOf } from './args';
 import { cannotRead } from './files';
@@ -67,11 +68,6 @@ function readCa(file: string): Buffer {
   } catch (err) {
     throw cannotRead(file, err);
   }
-}
-
-function env(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : value;
 }
 
 /** True for hosts that never leave the machine: there plaintext is the CLI's default. */

@@ -4,6 +4,7 @@
  * client they make.
  */
 import { registerSecret } from '../errors';
+import { env } from '../flight/options';
 import { InfluxDBClient } from '../influx';
 import { UsageError, secondsOf } from './args';
 
@@ -36,12 +37,6 @@ export interface Connection {
   readonly username: string | undefined;
   readonly password: string | undefined;
   readonly timeoutMs: number | undefined;
-}
-
-/** An environment variable, unset when empty (as InfluxDBClient3 reads them). */
-export function env(name: string): string | undefined {
-  const value = process.env[name];
-  return value === '' ? undefined : value;
 }
 
 /** The connection of `command` from its parsed connection flags and INFLUX_* variables. */

@@ -19,10 +19,10 @@ import {
   CONNECTION_FLAGS,
   CONNECTION_USAGE,
   connectionOf,
-  env,
   v1Client,
   type Connection,
 } from './influxConnection';
+import { env } from '../flight/options';
 import { Progress, formatElapsed, rate } from './progress';
 import { readLineProtocol } from './writeLines';
 
