@@ -20,7 +20,8 @@ import {
 } from './flightData';
 import type { FlightStreamReader } from './FlightStreamReader';
 import type { ActionType, CallOptions, FlightClientOptions } from './clientOptions';
-import { channelCredentials, locationUri, parseLocation, type Endpoint } from './options';
+import { channelCredentials } from './credentials';
+import { locationUri, parseLocation, type Endpoint } from './options';
 import {
   decodeSchema,
   descriptorToProto,

@@ -1,7 +1,6 @@
 /**
  * The one Flight-side module for locations, URIs, TLS and environment defaults.
  */
-import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { InterfaceError, redact, registerSecret } from '../errors';
 
@@ -144,20 +143,6 @@ export function resolveSqlClientConfig(options: SqlClientConfigInput): SqlClient
   Object.assign(headers, options.metadata);
   const token = options.token ?? (options.username === undefined ? env('INFLUX_TOKEN') : undefined);
   return { location, tls, token, headers };
-}
-
-/** grpc-js channel credentials for plaintext or TLS. */
-export function channelCredentials(tls: boolean, options: TlsOptions): ChannelCredentials {
-  if (!tls) return grpcCredentials.createInsecure();
-  const bytes = (value: string | Uint8Array | undefined) => (value === undefined ? null : Buffer.from(value));
-  return grpcCredentials.createSsl(
-    bytes(options.ca),
-    bytes(options.key),
-    bytes(options.cert),
-    options.disableCertificateVerification
-      ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
-      : undefined,
-  );
 }
 
 /** What a `flightsql://` URL says: the FlightSQLClient options it sets. */
