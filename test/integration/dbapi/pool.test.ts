@@ -5,23 +5,10 @@
  * itself after end().
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPool, ProgrammingError, type Pool } from '../../../src';
 import { startServer, type RunningServer } from '../../../src/server';
-
-/** Established TCP connections whose server end is `host`:`port` (the server's sockets). */
-function serverSockets(port: number, host = '127.0.0.1'): number {
-  const ip = Buffer.from(host.split('.').map(Number)).readUInt32LE().toString(16).toUpperCase();
-  const local = `${ip.padStart(8, '0')}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter((line) => {
-      const [, address, , state] = line.trim().split(/\s+/);
-      return address === local && state === '01';
-    }).length;
-}
+import { serverSockets } from '../sockets';
 
 let server: RunningServer;
 let pool: Pool;

@@ -4,22 +4,10 @@
  * port once the reconnect backoff ended, and hold whatever answered there (a restarted server,
  * or another one given the same port) for the life of the process.
  */
-import { readFileSync } from 'node:fs';
 import { FlightSQLClient } from '../../../src';
 import { startServer, type ServerOptions } from '../../../src/server';
 import { makeCertificates, type TestCertificates } from '../certs';
-
-/** Established TCP connections whose server end is 127.0.0.1:`port`. */
-function serverSockets(port: number): number {
-  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter((line) => {
-      const [, address, , state] = line.trim().split(/\s+/);
-      return address === local && state === '01';
-    }).length;
-}
+import { serverSockets } from '../sockets';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
