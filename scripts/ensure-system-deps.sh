@@ -7,7 +7,8 @@
 #   libprotobuf-dev (the well-known .proto files protoc includes, only recommended by
 #   protobuf-compiler), openssl (TLS test certificates), influxdb (influxd 1.x, the real server
 #   of the flightsql/influx integration tests), python3-influxdb and python3-pandas
-#   (influxdb-python's DataFrameClient, the reference the DataFrameClient tests compare with).
+#   (influxdb-python's DataFrameClient, the reference the DataFrameClient tests compare with),
+#   bsdutils (util-linux's `script`, the pseudo-terminal of the CLI's terminal tests).
 # ENSURE_DEPS_DRY_RUN=1 prints the install commands instead of running them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,7 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v influxd >/dev/null 2>&1 || need+=(influxdb)
 has_python_reference || need+=(python3-influxdb python3-pandas)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "The tests need these Debian packages: ${need[*]}. Install them with: sudo apt-get install -y ${need[*]}" >&2

@@ -3,9 +3,10 @@
  * and users run it, or the sources through tsx when FLIGHTSQL_CLI_SRC=1 (for developing the
  * suites without a build).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 
 export const root = join(__dirname, '../..');
 
@@ -58,6 +59,24 @@ export async function runCli(
     stderr: Buffer.concat(err).toString('utf8'),
     ms: performance.now() - started,
   };
+}
+
+/**
+ * Starts `flightsql ARGS` on a pseudo-terminal through util-linux's `script` (Debian's
+ * bsdutils, which the pretest step installs): the CLI's stdin, stdout and stderr are a TTY,
+ * what it draws comes out of the child's stdout, and the child's stdin is typed into it.
+ */
+export function spawnOnTerminal(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcessByStdio<Writable, Readable, null> {
+  const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, ...cliCommand(), ...args].map(quote).join(' ');
+  return spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: root,
+    env: cleanEnv(env),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
 }
 
 /** A `flightsql serve` in a child process. */

@@ -3,12 +3,11 @@
  * a script piped to stdin (no prompts; exit 1 after a failed statement), and a session on a
  * pseudo-terminal through util-linux `script` (prompts, continuation lines, history, Ctrl-C).
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, cliCommand, root, runCli, serve, type Served } from './cliHarness';
+import { runCli, serve, spawnOnTerminal, type Served } from './cliHarness';
 
 let server: Served;
 const dir = mkdtempSync(join(tmpdir(), 'flightsql-shell-'));
@@ -88,62 +87,45 @@ test('a piped script that fails nowhere exits 0; a last statement may lack its s
   expect(run.code).toBe(0);
 });
 
-/** True when util-linux `script` can give the shell a pseudo-terminal here. */
-function hasScript(): boolean {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-(hasScript() ? test : test.skip)(
-  'on a terminal: prompt, continuation, Ctrl-C cancels a running statement, history, \\q',
-  async () => {
-    const history = join(dir, 'history');
-    const command = [process.execPath, ...cliCommand(), 'shell', '--host', server.location]
-      .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
-      .join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], {
-      cwd: root,
-      env: cleanEnv({ FLIGHTSQL_HISTORY: history, TERM: 'dumb' }),
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    let screen = '';
-    child.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString()));
-    const waitFor = async (text: string, from: number) => {
-      const deadline = Date.now() + 30_000;
-      while (!screen.includes(text, from)) {
-        if (Date.now() > deadline) throw new Error(`no '${text}' in: ${JSON.stringify(screen)}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return screen.indexOf(text, from) + text.length;
-    };
-    try {
-      let at = await waitFor('flightsql> ', 0);
-      child.stdin!.write('SELECT 1 AS one,\r');
-      at = await waitFor('      -> ', at);
-      child.stdin!.write('  2 AS two;\r');
-      at = await waitFor('(1 row)', at);
-      expect(screen).toMatch(/one \| two\r?\n----\+----\r?\n {2}1 \| {3}2\r?\n\(1 row\)/);
-      at = await waitFor('flightsql> ', at);
-      // A statement that would run for minutes: Ctrl-C cancels it on the server.
-      child.stdin!.write('SELECT count(*) FROM range(1000000000000);\r');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const cancelledAt = Date.now();
-      child.stdin!.write('\x03');
-      at = await waitFor('Cancelled.', at);
-      expect(Date.now() - cancelledAt).toBeLessThan(10_000);
-      await waitFor('flightsql> ', at);
-      child.stdin!.write('\\q\r');
-      const [code] = (await once(child, 'exit')) as [number];
-      expect(code).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+test('on a terminal: prompt, continuation, Ctrl-C cancels a running statement, history, \\q', async () => {
+  const history = join(dir, 'history');
+  const child = spawnOnTerminal(['shell', '--host', server.location], {
+    FLIGHTSQL_HISTORY: history,
+    TERM: 'dumb',
+  });
+  let screen = '';
+  child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+  const waitFor = async (text: string, from: number) => {
+    const deadline = Date.now() + 30_000;
+    while (!screen.includes(text, from)) {
+      if (Date.now() > deadline) throw new Error(`no '${text}' in: ${JSON.stringify(screen)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(readFileSync(history, 'utf8')).toBe(
-      'SELECT 1 AS one, 2 AS two;\nSELECT count(*) FROM range(1000000000000);\n\\q\n',
-    );
-  },
-);
+    return screen.indexOf(text, from) + text.length;
+  };
+  try {
+    let at = await waitFor('flightsql> ', 0);
+    child.stdin.write('SELECT 1 AS one,\r');
+    at = await waitFor('      -> ', at);
+    child.stdin.write('  2 AS two;\r');
+    at = await waitFor('(1 row)', at);
+    expect(screen).toMatch(/one \| two\r?\n----\+----\r?\n {2}1 \| {3}2\r?\n\(1 row\)/);
+    at = await waitFor('flightsql> ', at);
+    // A statement that would run for minutes: Ctrl-C cancels it on the server.
+    child.stdin.write('SELECT count(*) FROM range(1000000000000);\r');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const cancelledAt = Date.now();
+    child.stdin.write('\x03');
+    at = await waitFor('Cancelled.', at);
+    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+    await waitFor('flightsql> ', at);
+    child.stdin.write('\\q\r');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  expect(readFileSync(history, 'utf8')).toBe(
+    'SELECT 1 AS one, 2 AS two;\nSELECT count(*) FROM range(1000000000000);\n\\q\n',
+  );
+});

@@ -6,9 +6,10 @@
  * over Flight; a refused batch stops the command with the server's message, and the points of
  * an InfluxDB 3 partial write that the server kept are counted as written; bad flags exit 2.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -27,7 +28,7 @@ import { startServer, type RunningServer } from '../../src/server';
 import { UsageError } from '../../src/cli/args';
 import { write } from '../../src/cli/write';
 import { useInfluxd, uniqueName } from '../integration/influxd';
-import { cleanEnv, cliCommand, root, runCli } from './cliHarness';
+import { root, runCli, spawnOnTerminal } from './cliHarness';
 
 const influxd = useInfluxd();
 let server: RunningServer;
@@ -403,34 +404,20 @@ async function storedValues(database: string, measurement: string): Promise<unkn
   }
 }
 
-// util-linux's `script` runs the command on a pseudo-terminal: stderr is a TTY there.
-const ttyTest = existsSync('/usr/bin/script') ? test : test.skip;
-
-ttyTest('on a terminal: a progress line redrawn in place, cleared before the summary', async () => {
+test('on a terminal: a progress line redrawn in place, cleared before the summary', async () => {
   const db = uniqueName('tty');
   await influxd.client.createDatabase(db);
   const file = join(dir, 'tty.lp');
   writeFileSync(file, Array.from({ length: 5000 }, (_, i) => `tty,n=${i % 7} v=${i}i ${i + 1}`).join('\n'));
-  const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-  const command = [
-    process.execPath,
-    ...cliCommand(),
-    'write',
-    file,
-    '--url',
-    url,
-    '-d',
-    db,
-    '--batch-size',
-    '1000',
-  ]
-    .map(quote)
-    .join(' ');
-  const { stdout } = await promisify(execFile)('/usr/bin/script', ['-qfec', command, '/dev/null'], {
-    cwd: root,
-    env: { ...cleanEnv(), FLIGHTSQL_PROGRESS_DELAY_MS: '0' },
-    timeout: 60_000,
+  const child = spawnOnTerminal(['write', file, '--url', url, '-d', db, '--batch-size', '1000'], {
+    FLIGHTSQL_PROGRESS_DELAY_MS: '0',
   });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  expect(code).toBe(0);
   // Each redraw: carriage return and "erase line" (shown as <CLEAR>), then the meter.
   const shown = stdout.replaceAll('\r\x1b[2K', '<CLEAR>');
   const draws = shown.split('<CLEAR>');
